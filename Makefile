@@ -1,0 +1,54 @@
+# ferry — make targets. The quick start is two commands: `make demo` and
+# `make test`. Go from the machine's toolchain; see README.md.
+
+GO       ?= go
+BIN      := bin/ferry
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+GOFILES  := $(shell find . -name '*.go' -not -path './sandbox/tools/*' 2>/dev/null)
+
+.PHONY: build test demo sandbox-up sandbox-down sandbox-status bench lint clean
+
+build: $(BIN)
+
+$(BIN): $(GOFILES) go.mod go.sum
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ferry
+
+# The sandbox's tests run against real servers: start the shared sandbox
+# first (building its binaries once, ~15 min cold), run everything with the
+# race detector, and stop the sandbox again only if this target started it.
+test: build
+	@was_up=no; ./$(BIN) sandbox status >/dev/null 2>&1 && was_up=yes; \
+	./$(BIN) sandbox up || exit $$?; \
+	$(GO) test -race -count=1 ./... && \
+	  (cd sandbox/tools/sandboxd && $(GO) test -race -count=1 ./...); rc=$$?; \
+	if [ $$was_up = no ]; then ./$(BIN) sandbox down; fi; \
+	exit $$rc
+
+# The demo: the sandbox up, then ferry on it. It stays up for you to explore;
+# `make sandbox-down` stops it.
+demo: build
+	./$(BIN) sandbox up
+	@eval "$$(./$(BIN) sandbox env)" && ./$(BIN) status
+
+sandbox-up: build
+	./$(BIN) sandbox up
+
+sandbox-down: build
+	./$(BIN) sandbox down
+
+sandbox-status: build
+	./$(BIN) sandbox status
+
+# Benchmarks print their figures; each compares against its named baseline
+# in the same run.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd sandbox/tools/sandboxd && $(GO) vet ./...
+
+clean:
+	rm -rf bin
