@@ -69,3 +69,7 @@ func (c Config) AWSConfig(ctx context.Context, side Side) (aws.Config, error) {
 	}
 	return cfg, nil
 }
+
+// awsReadyPath answers 200 once ferry-sandboxd has seeded its account (the
+// port opens before that).
+const awsReadyPath = "/ferry-sandbox/ready"

@@ -58,6 +58,17 @@ func (p proc) pid() int {
 	return pid
 }
 
+// stale reports whether the process runs from another binary than p.Bin,
+// e.g. a ferry-sandboxd rebuilt from edited sources since it started.
+func (p proc) stale() bool {
+	data, err := os.ReadFile(p.pidFile())
+	if err != nil || p.pid() == 0 {
+		return false
+	}
+	fields := strings.Fields(string(data))
+	return len(fields) > 1 && p.Bin != "" && fields[1] != p.Bin
+}
+
 // alive reports whether pid is a live, non-zombie process.
 func alive(pid int) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {

@@ -90,3 +90,20 @@ func TestProcExitedShowsLog(t *testing.T) {
 		t.Fatalf("exited() = %v; want the log's last lines", err)
 	}
 }
+
+func TestProcStaleAfterRebuild(t *testing.T) {
+	t.Parallel()
+	p := sleepProc(t)
+	if _, err := p.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop(5 * time.Second)
+	if p.stale() {
+		t.Fatal("stale right after start")
+	}
+	rebuilt := p
+	rebuilt.Bin = "/elsewhere/sleep@new"
+	if !rebuilt.stale() {
+		t.Fatal("a process started from another binary is not stale")
+	}
+}

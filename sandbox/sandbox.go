@@ -115,7 +115,7 @@ func (s *Sandbox) startAWS(ctx context.Context, w io.Writer) error {
 	}
 	for _, side := range Sides() {
 		p := s.awsEndpoint(side)
-		if err := waitHTTP(ctx, p, s.cfg.AWSEndpoint(side)+"/health", nil, 60*time.Second); err != nil {
+		if err := waitHTTP(ctx, p, s.cfg.AWSEndpoint(side)+awsReadyPath, nil, 60*time.Second); err != nil {
 			return err
 		}
 	}
@@ -159,6 +159,12 @@ func (s *Sandbox) clients(side Side) (kubernetes.Interface, dynamic.Interface, e
 }
 
 func (s *Sandbox) ensureRunning(w io.Writer, p proc) error {
+	if p.stale() {
+		fmt.Fprintf(w, "restarting %s: its binary was rebuilt\n", p.Name)
+		if err := p.stop(10 * time.Second); err != nil {
+			return err
+		}
+	}
 	started, err := p.start()
 	if err != nil {
 		return err

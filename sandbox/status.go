@@ -121,7 +121,7 @@ func (s *Sandbox) Start(ctx context.Context, side Side, component string) error 
 		return err
 	}
 	if component == ComponentAWS {
-		return waitHTTP(ctx, p, s.cfg.AWSEndpoint(side)+"/health", nil, 60*time.Second)
+		return waitHTTP(ctx, p, s.cfg.AWSEndpoint(side)+awsReadyPath, nil, 60*time.Second)
 	}
 	c := newCluster(s.cfg, side, s.tools)
 	client, err := caClient(c.pki().path("ca.crt"))

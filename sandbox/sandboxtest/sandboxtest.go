@@ -90,7 +90,7 @@ func start() (*Env, error) {
 		return nil, err
 	}
 	cfg.Dir = dir
-	if cfg.PortBase, err = freePortBase(); err != nil {
+	if cfg.PortBase, err = FreePortBase(); err != nil {
 		return nil, err
 	}
 	sb := sandbox.Open(cfg)
@@ -104,8 +104,8 @@ func start() (*Env, error) {
 	return &Env{SB: sb, Private: true}, nil
 }
 
-// freePortBase finds 50 consecutive free loopback ports.
-func freePortBase() (int, error) {
+// FreePortBase finds 50 consecutive free loopback ports for a private sandbox.
+func FreePortBase() (int, error) {
 	for base := 20000; base < 60000; base += 50 {
 		free := true
 		for p := base; p < base+50 && free; p++ {

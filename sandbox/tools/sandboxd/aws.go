@@ -98,6 +98,7 @@ func runAWS(args []string) error {
 	}
 	err = seedAccount(ctx, acct.URL, o.region, o.account, o.seed)
 	if err == nil {
+		acct.ready.Store(true)
 		fmt.Printf("ready %s account %s\n", acct.URL, o.account)
 		<-ctx.Done()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/sivchari/kumo"
@@ -20,6 +21,26 @@ type account struct {
 	kumo   *kumo.Server
 	server *http.Server
 	served chan error
+	ready  atomic.Bool // seeded: ReadyPath answers 200
+}
+
+// ReadyPath answers 200 once the account is seeded and 503 before, so the
+// sandbox waits for a usable account rather than an open port.
+const ReadyPath = "/ferry-sandbox/ready"
+
+// handler answers ReadyPath itself and hands everything else to the proxy.
+func (a *account) handler(proxy http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != ReadyPath {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		if !a.ready.Load() {
+			http.Error(w, "seeding", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
 }
 
 // startAccount serves account id on listen (port 0 picks a free one). kumo's
@@ -43,12 +64,8 @@ func startAccount(id, listen string) (*account, error) {
 		_ = ln.Close()
 		return nil, err
 	}
-	a := &account{
-		URL:    public,
-		kumo:   k,
-		server: &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second},
-		served: make(chan error, 1),
-	}
+	a := &account{URL: public, kumo: k, served: make(chan error, 1)}
+	a.server = &http.Server{Handler: a.handler(proxy), ReadHeaderTimeout: 10 * time.Second}
 	go func() { a.served <- a.server.Serve(ln) }()
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"reflect"
@@ -132,6 +133,10 @@ func startCommand(t *testing.T, account, dir, seed string) (url string, stop fun
 			stop()
 			t.Fatalf("ready line %q, want \"ready URL account %s\"", line, account)
 		}
+		if code := getStatus(t, f[1]+ReadyPath); code != http.StatusOK {
+			stop()
+			t.Fatalf("%s answered %d after the ready line, want 200", ReadyPath, code)
+		}
 		return f[1], stop
 	case <-time.After(2 * time.Minute):
 		stop()
@@ -151,5 +156,33 @@ func TestStartAccountBusyPort(t *testing.T) {
 	_, err = startAccount("111111111111", ln.Addr().String())
 	if err == nil || !strings.Contains(err.Error(), "port "+port) {
 		t.Errorf("startAccount on a busy port: error %v, want one naming port %s", err, port)
+	}
+}
+
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestReadyPathBeforeSeed: until the account is seeded, the ready path says
+// 503 while the port is already open.
+func TestReadyPathBeforeSeed(t *testing.T) {
+	t.Parallel()
+	a, err := startAccount("111111111111", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(0)
+	if code := getStatus(t, a.URL+ReadyPath); code != http.StatusServiceUnavailable {
+		t.Fatalf("before seeding %s = %d, want 503", ReadyPath, code)
+	}
+	a.ready.Store(true)
+	if code := getStatus(t, a.URL+ReadyPath); code != http.StatusOK {
+		t.Fatalf("after seeding %s = %d, want 200", ReadyPath, code)
 	}
 }
