@@ -114,7 +114,7 @@ func TestAWSNewAccountNearlyEmpty(t *testing.T) {
 // TestFaultStopStart: a test can stop one account's endpoint and one
 // cluster's apiserver, and they come back with their data.
 func TestFaultStopStart(t *testing.T) {
-	env := sandboxtest.Get(t)
+	env := sandboxtest.Isolated(t)
 	ctx := t.Context()
 	cfg := env.AWS(t, "source")
 

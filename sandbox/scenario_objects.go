@@ -34,7 +34,7 @@ func appLabels(name string) map[string]string {
 
 func namespaces() []runtime.Object {
 	var out []runtime.Object
-	for _, ns := range []string{nsPayments, nsOrders, nsPlatform} {
+	for _, ns := range SeedNamespaces {
 		out = append(out, &corev1.Namespace{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			ObjectMeta: objectMeta("", ns, seedLabels()),

@@ -12,7 +12,7 @@ import (
 )
 
 // SeedNamespaces are the namespaces the scenario fills.
-var SeedNamespaces = []string{"payments", "orders", "platform"}
+var SeedNamespaces = []string{nsPayments, nsOrders, nsPlatform}
 
 // waitSeedRunning waits until, on both clusters, every seeded workload has
 // as many Running pods as it wants.

@@ -3,9 +3,11 @@
 //
 // A test package calls Main from its TestMain and Get from its tests. Get
 // reuses the shared sandbox when it runs (make test and CI start it first);
-// otherwise Main starts a private sandbox on free ports in a temporary dir for
-// this test binary and stops it when the tests end. Tests never skip: a
-// sandbox that cannot start fails them.
+// otherwise it starts a private sandbox on free ports in a temporary dir for
+// this test binary, which Main stops when the tests end. Fault tests, which
+// stop an apiserver or an AWS endpoint, take Isolated instead: a private
+// sandbox of their own, so they never break one other packages are using.
+// Tests never skip: a sandbox that cannot start fails them.
 package sandboxtest
 
 import (
@@ -30,59 +32,88 @@ import (
 type Env struct {
 	SB      *sandbox.Sandbox
 	Private bool // started by this test binary, stopped by Main
+	faults  bool // from Isolated: Stop may break it
+}
+
+// lazy is a sandbox started on first use.
+type lazy struct {
+	env  *Env
+	err  error
+	done bool
 }
 
 var (
-	mu      sync.Mutex
-	current *Env
-	setup   error
-	inMain  bool
+	mu       sync.Mutex
+	inMain   bool
+	shared   lazy       // Get: the shared sandbox, or a private stand-in
+	isolated lazy       // Isolated: always private, for fault tests
+	isoTurn  sync.Mutex // one Isolated test at a time
 )
 
-// Main runs the package's tests around a sandbox: m.Run, then, if this binary
-// started a private sandbox, stop it and remove its files.
+// Main runs the package's tests around a sandbox: m.Run, then stop and remove
+// every private sandbox this binary started.
 func Main(m *testing.M) {
 	mu.Lock()
 	inMain = true
 	mu.Unlock()
 	code := m.Run()
 	mu.Lock()
-	env := current
-	mu.Unlock()
-	if env != nil && env.Private {
-		if err := env.SB.Down(io.Discard, true); err != nil {
+	defer mu.Unlock()
+	for _, l := range []*lazy{&shared, &isolated} {
+		if l.env == nil || !l.env.Private {
+			continue
+		}
+		if err := l.env.SB.Down(io.Discard, true); err != nil {
 			fmt.Fprintln(os.Stderr, "sandboxtest: stop private sandbox:", err)
 			code = 1
 		}
-		_ = os.Remove(env.SB.Config().Dir + ".lock")
+		_ = os.Remove(l.env.SB.Config().Dir + ".lock")
 	}
 	os.Exit(code)
 }
 
-// Get returns the sandbox, starting a private one the first time when the
-// shared one is not up.
+// Get returns the shared sandbox when it runs, else a private one this test
+// binary starts once. Tests must leave it as they found it: Stop is refused.
 func Get(t testing.TB) *Env {
+	t.Helper()
+	return get(t, &shared, true)
+}
+
+// Isolated returns a private sandbox of this test binary's own that the test
+// may break (Stop and Start components). Isolated tests take turns: the
+// sandbox is the caller's until the test ends.
+func Isolated(t testing.TB) *Env {
+	t.Helper()
+	isoTurn.Lock()
+	t.Cleanup(isoTurn.Unlock)
+	env := get(t, &isolated, false)
+	env.faults = true
+	return env
+}
+
+func get(t testing.TB, l *lazy, reuseShared bool) *Env {
 	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
 	if !inMain {
-		t.Fatal("sandboxtest.Get needs func TestMain(m *testing.M) { sandboxtest.Main(m) } in this package")
+		t.Fatal("sandboxtest needs func TestMain(m *testing.M) { sandboxtest.Main(m) } in this package")
 	}
-	if current == nil && setup == nil {
-		current, setup = start()
+	if !l.done {
+		l.env, l.err = start(reuseShared)
+		l.done = true
 	}
-	if setup != nil {
-		t.Fatalf("sandbox: %v", setup)
+	if l.err != nil {
+		t.Fatalf("sandbox: %v", l.err)
 	}
-	return current
+	return l.env
 }
 
-func start() (*Env, error) {
+func start(reuseShared bool) (*Env, error) {
 	cfg, err := sandbox.DefaultConfig()
 	if err != nil {
 		return nil, err
 	}
-	if sb := sandbox.Open(cfg); sb.Status().Up() {
+	if sb := sandbox.Open(cfg); reuseShared && sb.Status().Up() {
 		return &Env{SB: sb}, nil
 	}
 	dir, err := os.MkdirTemp("", "ferry-sandbox-test-")
@@ -96,8 +127,8 @@ func start() (*Env, error) {
 	sb := sandbox.Open(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	fmt.Fprintf(os.Stderr, "sandboxtest: no shared sandbox running; starting a private one in %s (ports from %d)\n", dir, cfg.PortBase)
-	if err := sb.Up(ctx, os.Stderr); err != nil {
+	fmt.Fprintf(os.Stderr, "sandboxtest: starting a private sandbox in %s (ports from %d)\n", dir, cfg.PortBase)
+	if err := sb.Up(ctx, io.Discard); err != nil {
 		_ = sb.Down(io.Discard, true)
 		return nil, err
 	}
@@ -167,6 +198,9 @@ func (e *Env) AWS(t testing.TB, side string) aws.Config {
 // side and restarts it when the test ends, whatever happens in between.
 func (e *Env) Stop(t testing.TB, side, component string) {
 	t.Helper()
+	if !e.faults {
+		t.Fatal("Stop breaks the sandbox other tests use: take it from sandboxtest.Isolated(t)")
+	}
 	s := Side(t, side)
 	if err := e.SB.Stop(s, component); err != nil {
 		t.Fatal(err)
