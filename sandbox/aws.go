@@ -20,10 +20,13 @@ func (s *Sandbox) awsEndpoint(side Side) proc {
 		seed = "new"
 	}
 	port := s.cfg.Ports(side).AWS
+	args := []string{"aws", "--account=" + side.Account, "--listen=" + Host + ":" + strconv.Itoa(port),
+		"--data=" + filepath.Join(s.cfg.Dir, "aws", side.Profile), "--seed=" + seed, "--region=" + Region,
+		// STS checks presigned calls (EKS tokens) against the profile's key.
+		"--credentials=" + s.cfg.AWSCredentialsPath(), "--profile=" + side.Profile}
 	return proc{
 		Name: "aws-" + side.Profile, Bin: s.tools["ferry-sandboxd"], Dir: s.cfg.Dir, Port: port,
-		Args: []string{"aws", "--account=" + side.Account, "--listen=" + Host + ":" + strconv.Itoa(port),
-			"--data=" + filepath.Join(s.cfg.Dir, "aws", side.Profile), "--seed=" + seed, "--region=" + Region},
+		Args: append(args, s.eksAWSArgs(side)...),
 	}
 }
 

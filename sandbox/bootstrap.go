@@ -26,6 +26,12 @@ var stagesYAML string
 //go:embed kwok/logs-crd.yaml
 var logsCRDYAML []byte
 
+// planYAML is the sandbox scenario's ferry plan; Up writes it into the state
+// dir, where FERRY_PLAN points, so ferry works on the sandbox from any dir.
+//
+//go:embed ferry.yaml
+var planYAML []byte
+
 // writeStages fills the per-cluster parts of the KWOK stages: the node's
 // capacity and what its node info says it runs.
 func writeStages(path string, side Side) error {

@@ -72,7 +72,7 @@ func (c cluster) etcd() proc {
 
 func (c cluster) apiserver() proc {
 	p := c.pki()
-	return c.proc("kube-apiserver", c.ports.APIServer,
+	ap := c.proc("kube-apiserver", c.ports.APIServer,
 		fmt.Sprintf("--etcd-servers=http://%s:%d", Host, c.ports.EtcdClient),
 		"--bind-address="+Host, "--advertise-address="+Host,
 		"--secure-port="+strconv.Itoa(c.ports.APIServer),
@@ -90,6 +90,8 @@ func (c cluster) apiserver() proc {
 		"--allow-privileged=true",
 		"--profiling=false",
 		"-v=1")
+	ap.Args = append(ap.Args, c.authnArgs()...)
+	return ap
 }
 
 func (c cluster) controllerManager() proc {
@@ -138,9 +140,14 @@ func (c cluster) logWriter() proc {
 	return p
 }
 
-// procs lists the cluster's processes in start order.
+// procs lists the cluster's processes in start order; eks's token webhook
+// comes before the apiserver that calls it.
 func (c cluster) procs() []proc {
-	return []proc{c.etcd(), c.apiserver(), c.controllerManager(), c.scheduler(), c.kwok(), c.logWriter()}
+	ps := []proc{c.etcd()}
+	if c.runsAuthn() {
+		ps = append(ps, c.authn())
+	}
+	return append(ps, c.apiserver(), c.controllerManager(), c.scheduler(), c.kwok(), c.logWriter())
 }
 
 // writeComponentConfigs writes the per-component kubeconfigs and kwok's
@@ -157,6 +164,9 @@ func (c cluster) writeComponentConfigs(tokens map[string]string) error {
 		if err := writeKubeconfig(c.dir(file+".kubeconfig"), []kubeEntry{e}, c.side.Name); err != nil {
 			return err
 		}
+	}
+	if err := c.writeAuthnConfig(); err != nil {
+		return fmt.Errorf("authn webhook config for %s: %w", c.side.Name, err)
 	}
 	return writeStages(c.dir("kwok-stages.yaml"), c.side)
 }

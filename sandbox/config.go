@@ -103,6 +103,9 @@ func SideByName(name string) (Side, error) {
 // Ports are one side's loopback ports.
 type Ports struct {
 	EtcdClient, EtcdPeer, APIServer, Kwok, ControllerManager, Scheduler, AWS int
+	// Authn is the EKS token webhook's; only eks runs one, kops keeps the
+	// slot so both sides share one layout.
+	Authn int
 }
 
 // Ports lays out a side's ports: kops from PortBase+1, eks from PortBase+21,
@@ -111,13 +114,16 @@ func (c Config) Ports(s Side) Ports {
 	b := c.PortBase + 20*s.index
 	return Ports{
 		EtcdClient: b + 1, EtcdPeer: b + 2, APIServer: b + 3, Kwok: b + 4,
-		ControllerManager: b + 5, Scheduler: b + 6,
+		ControllerManager: b + 5, Scheduler: b + 6, Authn: b + 7,
 		AWS: c.PortBase + 40 + s.index,
 	}
 }
 
 // Paths of the files a running sandbox exposes.
 func (c Config) KubeconfigPath() string { return filepath.Join(c.Dir, "kubeconfig") }
+
+// PlanPath is the sandbox's plan file, written by Up.
+func (c Config) PlanPath() string { return filepath.Join(c.Dir, "ferry.yaml") }
 
 // AWSConfigPath is the shared AWS config file with both sandbox profiles.
 func (c Config) AWSConfigPath() string { return filepath.Join(c.Dir, "aws", "config") }

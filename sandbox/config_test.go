@@ -13,7 +13,7 @@ func TestPortsDoNotOverlap(t *testing.T) {
 		p := cfg.Ports(side)
 		for name, port := range map[string]int{
 			"etcd": p.EtcdClient, "peer": p.EtcdPeer, "apiserver": p.APIServer, "kwok": p.Kwok,
-			"kcm": p.ControllerManager, "scheduler": p.Scheduler, "aws": p.AWS,
+			"kcm": p.ControllerManager, "scheduler": p.Scheduler, "aws": p.AWS, "authn": p.Authn,
 		} {
 			key := side.Name + "/" + name
 			if other, dup := seen[port]; dup {
@@ -24,6 +24,19 @@ func TestPortsDoNotOverlap(t *testing.T) {
 				t.Errorf("%s port %d outside %d..%d", key, port, cfg.PortBase, cfg.PortBase+49)
 			}
 		}
+	}
+}
+
+// TestPortsLayout pins the ports the docs and users' firewalls know.
+func TestPortsLayout(t *testing.T) {
+	t.Parallel()
+	cfg := Config{PortBase: DefaultPortBase}
+	eks, err := SideByName("eks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Ports(eks); p.APIServer != 17423 || p.Authn != 17427 || p.AWS != 17441 {
+		t.Errorf("eks ports %+v: want apiserver 17423, authn 17427, aws 17441", p)
 	}
 }
 

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -58,15 +60,36 @@ func (p proc) pid() int {
 	return pid
 }
 
-// stale reports whether the process runs from another binary than p.Bin,
-// e.g. a ferry-sandboxd rebuilt from edited sources since it started.
+// stale reports whether the process runs another binary or other
+// arguments than p would start now — ferry-sandboxd rebuilt from edited
+// sources, or flags changed by a newer ferry — so Up restarts it.
 func (p proc) stale() bool {
 	data, err := os.ReadFile(p.pidFile())
-	if err != nil || p.pid() == 0 {
+	if err != nil || p.pid() == 0 || p.Bin == "" {
 		return false
 	}
 	fields := strings.Fields(string(data))
-	return len(fields) > 1 && p.Bin != "" && fields[1] != p.Bin
+	if len(fields) > 1 && fields[1] != resolved(p.Bin) {
+		return true
+	}
+	return len(fields) > 2 && fields[2] != p.argsHash()
+}
+
+// argsHash fingerprints the command line and extra environment.
+func (p proc) argsHash() string {
+	h := sha256.New()
+	for _, a := range append(append([]string{}, p.Args...), p.Env...) {
+		fmt.Fprintf(h, "%d:%s", len(a), a)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// resolved follows symlinks, as /proc/PID/exe does (/bin/sh is dash).
+func resolved(bin string) string {
+	if r, err := filepath.EvalSymlinks(bin); err == nil {
+		return r
+	}
+	return bin
 }
 
 // alive reports whether pid is a live, non-zombie process.
@@ -116,7 +139,7 @@ func (p proc) start() (started bool, err error) {
 	// Reap the child if it exits while this process lives, so it does not
 	// linger as a zombie that looks alive.
 	go func() { _ = cmd.Wait() }()
-	if err := os.WriteFile(p.pidFile(), fmt.Appendf(nil, "%d %s\n", cmd.Process.Pid, p.Bin), 0o644); err != nil {
+	if err := os.WriteFile(p.pidFile(), fmt.Appendf(nil, "%d %s %s\n", cmd.Process.Pid, resolved(p.Bin), p.argsHash()), 0o644); err != nil {
 		_ = cmd.Process.Kill()
 		return false, err
 	}

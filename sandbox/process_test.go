@@ -106,4 +106,9 @@ func TestProcStaleAfterRebuild(t *testing.T) {
 	if !rebuilt.stale() {
 		t.Fatal("a process started from another binary is not stale")
 	}
+	reflagged := p
+	reflagged.Args = []string{"61"}
+	if !reflagged.stale() {
+		t.Fatal("a process started with other arguments is not stale")
+	}
 }

@@ -50,6 +50,9 @@ func (s *Sandbox) Up(ctx context.Context, w io.Writer) error {
 	if err := s.startAWS(ctx, w); err != nil {
 		return err
 	}
+	if err := os.WriteFile(s.cfg.PlanPath(), planYAML, 0o644); err != nil {
+		return fmt.Errorf("write the sandbox plan: %w", err)
+	}
 	for _, side := range Sides() {
 		if err := s.bootstrap(ctx, side, w); err != nil {
 			return err
@@ -66,6 +69,7 @@ func (s *Sandbox) Up(ctx context.Context, w io.Writer) error {
 // (they start in parallel), then the rest.
 func (s *Sandbox) startControlPlanes(ctx context.Context, w io.Writer) error {
 	var entries []kubeEntry
+	bounce := map[string]bool{}
 	for _, side := range Sides() {
 		c := newCluster(s.cfg, side, s.tools)
 		tokens, err := c.pki().ensure(side)
@@ -78,6 +82,16 @@ func (s *Sandbox) startControlPlanes(ctx context.Context, w io.Writer) error {
 		entries = append(entries, kubeEntry{Context: side.Name, Server: c.server(), CAFile: c.pki().path("ca.crt"), User: "admin", Token: tokens["admin"]})
 		if err := s.startAndWait(ctx, w, c.etcd(), fmt.Sprintf("http://%s:%d/health", Host, c.ports.EtcdClient)); err != nil {
 			return err
+		}
+		if c.runsAuthn() {
+			if err := s.startAndWait(ctx, w, c.authn(), c.authnURL()+"/healthz"); err != nil {
+				return err
+			}
+		}
+		// An apiserver (re)started under running controllers leaves them in
+		// a long back-off: bounce them once it is ready.
+		if c.controllerManager().pid() != 0 && (c.apiserver().pid() == 0 || c.apiserver().stale()) {
+			bounce[side.Name] = true
 		}
 		if err := s.ensureRunning(w, c.apiserver()); err != nil {
 			return err
@@ -94,6 +108,11 @@ func (s *Sandbox) startControlPlanes(ctx context.Context, w io.Writer) error {
 		}
 		if err := waitHTTP(ctx, c.apiserver(), c.server()+"/readyz", client, 90*time.Second); err != nil {
 			return err
+		}
+		if bounce[side.Name] {
+			if err := s.bounceClients(c); err != nil {
+				return err
+			}
 		}
 		for _, p := range []proc{c.controllerManager(), c.scheduler(), c.kwok()} {
 			if err := s.ensureRunning(w, p); err != nil {
@@ -160,7 +179,7 @@ func (s *Sandbox) clients(side Side) (kubernetes.Interface, dynamic.Interface, e
 
 func (s *Sandbox) ensureRunning(w io.Writer, p proc) error {
 	if p.stale() {
-		fmt.Fprintf(w, "restarting %s: its binary was rebuilt\n", p.Name)
+		fmt.Fprintf(w, "restarting %s: its binary or flags changed\n", p.Name)
 		if err := p.stop(10 * time.Second); err != nil {
 			return err
 		}

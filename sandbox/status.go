@@ -82,6 +82,7 @@ func (s *Sandbox) Env() []EnvVar {
 		{"AWS_SHARED_CREDENTIALS_FILE", s.cfg.AWSCredentialsPath()},
 		{"AWS_PROFILE", Sides()[0].Profile},
 		{"AWS_REGION", Region},
+		{"FERRY_PLAN", s.cfg.PlanPath()},
 		{EnvDir, s.cfg.Dir},
 		{EnvCache, s.cfg.CacheDir},
 		{EnvPortBase, strconv.Itoa(s.cfg.PortBase)},

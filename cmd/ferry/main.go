@@ -18,16 +18,9 @@ func main() {
 	err := newRootCmd().ExecuteContext(ctx)
 	if err != nil {
 		var ex exitError
-		if errors.As(err, &ex) {
-			os.Exit(ex.code)
+		if !errors.As(err, &ex) {
+			fmt.Fprintln(os.Stderr, "ferry:", err)
 		}
-		fmt.Fprintln(os.Stderr, "ferry:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
-
-// exitError ends ferry with a specific exit code after the command has
-// already said what went wrong.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }

@@ -83,50 +83,113 @@ func TestPrintStatus(t *testing.T) {
 
 func TestStateWord(t *testing.T) {
 	t.Parallel()
-	w := func(ready, desired int32, img string) *inventory.Workload {
-		return &inventory.Workload{Ready: ready, Desired: desired, Images: []string{img}}
+	cases := map[string]string{
+		inventory.StateOnlySource:    "only on KOPS",
+		inventory.StateOnlyTarget:    "only on EKS",
+		inventory.StateFailingTarget: "failing on EKS",
+		inventory.StateFailingSource: "failing on KOPS",
+		inventory.StateRollingOut:    "rolling out on EKS",
+		inventory.StateInSync:        "in sync",
+		inventory.StateDrifted:       "drifted",
+		inventory.StateUnknown:       "unknown",
 	}
-	cases := []struct {
-		p    inventory.Pair
-		want string
-	}{
-		{inventory.Pair{Source: w(1, 1, "a:1")}, "only on kops"},
-		{inventory.Pair{Target: w(1, 1, "a:1")}, "only on eks"},
-		{inventory.Pair{Source: w(1, 1, "r1/a:1"), Target: w(1, 1, "r2/a:1")}, "in sync"},
-		{inventory.Pair{Source: w(1, 1, "a:1"), Target: w(1, 1, "a:2")}, "differs"},
-		{inventory.Pair{Source: w(3, 3, "a:1"), Target: w(2, 2, "a:1")}, "differs"},
-		{inventory.Pair{Source: w(1, 1, "a:1"), Target: w(0, 1, "a:1")}, "not ready on eks"},
-	}
-	for _, c := range cases {
-		if got := stateWord(c.p, "kops", "eks"); got != c.want {
-			t.Errorf("stateWord(%+v) = %q, want %q", c.p, got, c.want)
+	for state, want := range cases {
+		if got := stateWord(inventory.Pair{State: state}, "KOPS", "EKS"); got != want {
+			t.Errorf("stateWord(%s) = %q, want %q", state, got, want)
 		}
 	}
 }
 
-// TestStatusOnSandbox lists the seeded estate side by side.
-func TestStatusOnSandbox(t *testing.T) {
-	env := sandboxtest.Get(t)
-	out, err := run(t, "status", "--kubeconfig", env.SB.Config().KubeconfigPath())
-	if err != nil {
-		t.Fatal(err)
+// statusRows runs `ferry status` on the sandbox's plan and returns its rows
+// by namespace/name.
+func statusRows(t *testing.T, env *sandboxtest.Env, args ...string) (map[string]string, string) {
+	t.Helper()
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
 	}
-	lines := map[string]string{}
+	out, err := run(t, append([]string{"status"}, args...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	rows := map[string]string{}
 	for _, l := range strings.Split(out, "\n") {
 		f := strings.Fields(l)
 		if len(f) > 2 {
-			lines[f[0]+"/"+f[1]] = l
+			rows[f[0]+"/"+f[1]] = l
 		}
 	}
+	return rows, out
+}
+
+// TestStatusOnSandbox lists the seeded estate side by side with drift and
+// reference counts.
+func TestStatusOnSandbox(t *testing.T) {
+	env := sandboxtest.Get(t)
+	rows, out := statusRows(t, env)
 	for svc, want := range map[string][]string{
-		"payments/ledger":         {"2.3.1", "2.4.0", "differs"},
-		"orders/invoice-renderer": {"only on kops"},
-		"orders/orders-api":       {"3/3", "2/2"},
+		"payments/ledger":           {"2.3.1", "2.4.0", "drifted"},
+		"payments/checkout-api":     {"in sync"},
+		"payments/refund-worker":    {"drifted"},
+		"orders/invoice-renderer":   {"only on KOPS"},
+		"orders/orders-api":         {"3/3", "2/2", "drifted"},
+		"orders/fulfillment-worker": {"failing on EKS"},
 	} {
 		for _, w := range want {
-			if !strings.Contains(lines[svc], w) {
-				t.Errorf("%s row %q lacks %q\n%s", svc, lines[svc], w, out)
+			if !strings.Contains(rows[svc], w) {
+				t.Errorf("%s row %q lacks %q\n%s", svc, rows[svc], w, out)
 			}
 		}
+	}
+	if strings.Contains(out, "s3cr3t-0rders-Pa55!") {
+		t.Error("status output shows the seeded secret value")
+	}
+}
+
+// TestStatusFailOnReferences: the refund-worker's old queue URL makes
+// --fail-on references exit 1.
+func TestStatusFailOnReferences(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	_, err := run(t, "status", "--fail-on", "references", "-o", "json")
+	if exitCode(err) != exitFindings {
+		t.Fatalf("exit code %d (%v), want %d", exitCode(err), err, exitFindings)
+	}
+	_, err = run(t, "status", "--fail-on", "everything")
+	if exitCode(err) != exitUsage {
+		t.Fatalf("bad --fail-on: exit code %d, want %d", exitCode(err), exitUsage)
+	}
+}
+
+// TestDiffOnSandbox shows ledger's drift marked and its mapping dimmed, and
+// never a secret value.
+func TestDiffOnSandbox(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	out, err := run(t, "diff", "payments/ledger", "--width", "200")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var drift, expected int
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "!"):
+			drift++
+		case strings.HasPrefix(l, "~"):
+			expected++
+		}
+	}
+	if !strings.Contains(out, "ledger:2.3.1") || !strings.Contains(out, "ledger:2.4.0") || drift == 0 || expected == 0 {
+		t.Errorf("diff: %d drift rows, %d expected rows\n%s", drift, expected, out)
+	}
+	out, err = run(t, "diff", "orders-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "s3cr3t-0rders-Pa55!") || !strings.Contains(out, "sha256:") {
+		t.Errorf("diff of orders-api must show the secret as a hash only:\n%s", out)
 	}
 }

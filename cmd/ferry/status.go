@@ -6,125 +6,190 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 
 	"github.com/ferry-dev/ferry/engine/inventory"
 )
 
 type statusOptions struct {
-	kubeconfig     string
-	source, target string
-	namespaces     []string
-	output         string
+	connectFlags
+	output string
+	watch  bool
+	failOn string
 }
 
 func newStatusCmd() *cobra.Command {
 	o := statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "List services side by side on the source and the target cluster",
-		Long: `List every Deployment and StatefulSet of the namespaces on both clusters, paired
-by namespace/name: ready/desired replicas and image tag per side, and a state word
-(only on source, only on target, in sync, differs, not ready).
+		Short: "Every service side by side on the source and the target, with drift and old-account references",
+		Long: `One row per service pair (Deployments, StatefulSets and DaemonSets of the plan's
+namespaces, paired by namespace/name after the mapping): each side's ready/desired
+replicas, image tag and restarts, then the number of drift findings, the number of
+old-account references left on the target, and a state:
 
-This is the plain first cut; the plan file, drift and old-account references come
-with the inventory.`,
+  only on SOURCE   the service has not been cloned yet
+  in sync          both sides run it and nothing differs but what the mapping explains
+  drifted          both run it and something else differs (ferry diff SERVICE shows what)
+  failing on X     pods crash-loop, cannot pull, or the rollout stalled on X
+  rolling out on X a rollout is in progress on X
+  unknown          the other side has not answered since ferry started
+
+Exit codes: 0 ok; 1 when --fail-on matched; 2 a usage, plan or connection error.`,
 		Example: `  eval "$(ferry sandbox env)"; ferry status
-  ferry status --source kops --target eks -n payments -o json`,
+  ferry status -o json | jq '.pairs[] | select(.state=="drifted") | .name'
+  ferry status --fail-on references    # for CI: exit 1 while old-account references remain
+  ferry status --watch`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runStatus(cmd, o)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runStatus(cmd, o) },
 	}
+	addConnectFlags(cmd, &o.connectFlags)
 	f := cmd.Flags()
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
-	f.StringVar(&o.source, "source", "kops", "kube context of the source cluster")
-	f.StringVar(&o.target, "target", "eks", "kube context of the target cluster")
-	f.StringSliceVarP(&o.namespaces, "namespace", "n", []string{"payments", "orders", "platform"}, "namespaces to list (repeat or comma-separate)")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
+	f.BoolVarP(&o.watch, "watch", "w", false, "keep running and print the table again on every change")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when findings exist: drift, references or any")
 	return cmd
 }
 
+func addConnectFlags(cmd *cobra.Command, f *connectFlags) {
+	cmd.Flags().StringVar(&f.plan, "plan", "", "plan file (default: $FERRY_PLAN, else ./ferry.yaml)")
+	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for both clusters to list")
+}
+
 func runStatus(cmd *cobra.Command, o statusOptions) error {
-	if o.output != "text" && o.output != "json" {
-		return fmt.Errorf("--output %q: want text or json", o.output)
+	switch o.output {
+	case "table", "json", "yaml":
+	default:
+		return usageError{fmt.Errorf("--output %q: want table, json or yaml", o.output)}
 	}
-	src, err := clientFor(o.kubeconfig, o.source)
+	switch o.failOn {
+	case "", "drift", "references", "any":
+	default:
+		return usageError{fmt.Errorf("--fail-on %q: want drift, references or any", o.failOn)}
+	}
+	s, err := openSession(cmd.Context(), o.connectFlags)
 	if err != nil {
 		return err
 	}
-	dst, err := clientFor(o.kubeconfig, o.target)
-	if err != nil {
+	out := cmd.OutOrStdout()
+	snap := s.inv.Snapshot()
+	if err := printSnapshot(out, s, snap, o.output); err != nil {
 		return err
 	}
-	pairs, err := inventory.List(cmd.Context(), src, dst, o.namespaces)
-	if err != nil {
-		return err
+	for o.watch {
+		select {
+		case <-cmd.Context().Done():
+			return nil
+		case <-s.inv.Changed():
+		}
+		snap = s.inv.Snapshot()
+		fmt.Fprintf(out, "\n# %s\n", snap.Built.Format(time.TimeOnly))
+		if err := printSnapshot(out, s, snap, o.output); err != nil {
+			return err
+		}
 	}
-	if o.output == "json" {
-		enc := json.NewEncoder(cmd.OutOrStdout())
+	if failed(snap, o.failOn) {
+		return exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func failed(snap inventory.Snapshot, on string) bool {
+	for _, p := range snap.Pairs {
+		if (on == "drift" || on == "any") && len(p.Drift) > 0 {
+			return true
+		}
+		if (on == "references" || on == "any") && len(p.References) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// statusDoc is the -o json/yaml shape: the plan's environment, both sides'
+// identity and health, and the pairs.
+type statusDoc struct {
+	Environment string           `json:"environment"`
+	Source      sideDoc          `json:"source"`
+	Target      sideDoc          `json:"target"`
+	Pairs       []inventory.Pair `json:"pairs"`
+	Generation  uint64           `json:"generation"`
+}
+
+type sideDoc struct {
+	inventory.SideState
+	Account string `json:"account,omitempty"`
+	Caller  string `json:"caller,omitempty"`
+}
+
+func printSnapshot(w io.Writer, s *session, snap inventory.Snapshot, format string) error {
+	doc := statusDoc{Environment: s.plan.Environment.Name, Pairs: snap.Pairs, Generation: snap.Generation,
+		Source: sideDoc{snap.Source, s.source.Identity.Account, s.source.Identity.ARN},
+		Target: sideDoc{snap.Target, s.target.Identity.Account, s.target.Identity.ARN}}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(pairs)
+		return enc.Encode(doc)
+	case "yaml":
+		data, err := yaml.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
 	}
-	return printPairs(cmd.OutOrStdout(), pairs, o.source, o.target)
+	return printTable(w, doc)
 }
 
-// clientFor builds a clientset for a context, honouring KUBECONFIG and exec
-// plugins through client-go's loading rules.
-func clientFor(kubeconfig, context string) (kubernetes.Interface, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kubeconfig != "" {
-		rules.ExplicitPath = kubeconfig
-	}
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
-	rc, err := cc.ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kube context %q: %w (for the sandbox: eval \"$(ferry sandbox env)\")", context, err)
-	}
-	return kubernetes.NewForConfig(rc)
-}
-
-func printPairs(w io.Writer, pairs []inventory.Pair, source, target string) error {
+func printTable(w io.Writer, d statusDoc) error {
+	src, dst := d.Source.Name, d.Target.Name
+	fmt.Fprintf(w, "environment %s   %s: %s %s   %s: %s %s\n", d.Environment,
+		src, d.Source.Health, d.Source.Account, dst, d.Target.Health, d.Target.Account)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "NAMESPACE\tSERVICE\t%s READY\t%s TAG\t%s READY\t%s TAG\tSTATE\n",
-		strings.ToUpper(source), strings.ToUpper(source), strings.ToUpper(target), strings.ToUpper(target))
-	for _, p := range pairs {
-		sr, st := side(p.Source)
-		tr, tt := side(p.Target)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Namespace, p.Name, sr, st, tr, tt, stateWord(p, source, target))
+	fmt.Fprintf(tw, "NAMESPACE\tSERVICE\t%[1]s READY\t%[1]s TAG\t%[1]s RESTARTS\t%[2]s READY\t%[2]s TAG\t%[2]s RESTARTS\tDRIFT\tREFS\tSTATE\n", src, dst)
+	for _, p := range d.Pairs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Namespace, p.Name, sideCells(p.Source), sideCells(p.Target),
+			len(p.Drift), len(p.References), stateWord(p, src, dst))
 	}
 	return tw.Flush()
 }
 
-func side(w *inventory.Workload) (ready, tag string) {
+// sideCells renders one side's READY, TAG and RESTARTS cells.
+func sideCells(w *inventory.Workload) string {
 	if w == nil {
-		return "-", "-"
+		return "-\t-\t-"
 	}
 	var tags []string
 	for _, img := range w.Images {
-		tags = append(tags, inventory.Tag(img))
+		tags = append(tags, img.Tag)
 	}
-	return fmt.Sprintf("%d/%d", w.Ready, w.Desired), strings.Join(tags, ",")
+	warn := ""
+	if len(w.Warnings) > 0 || len(w.Waiting) > 0 {
+		warn = " !"
+	}
+	return fmt.Sprintf("%d/%d%s\t%s\t%d", w.Ready, w.Desired, warn, strings.Join(tags, ","), w.Restarts)
 }
 
-func stateWord(p inventory.Pair, source, target string) string {
-	switch {
-	case p.Target == nil:
-		return "only on " + source
-	case p.Source == nil:
-		return "only on " + target
-	case p.Target.Ready < p.Target.Desired:
-		return "not ready on " + target
-	case p.Source.Ready < p.Source.Desired:
-		return "not ready on " + source
+// stateWord says a pair's state in the plan's own side labels.
+func stateWord(p inventory.Pair, src, dst string) string {
+	switch p.State {
+	case inventory.StateOnlySource:
+		return "only on " + src
+	case inventory.StateOnlyTarget:
+		return "only on " + dst
+	case inventory.StateFailingTarget:
+		return "failing on " + dst
+	case inventory.StateFailingSource:
+		return "failing on " + src
+	case inventory.StateRollingOut:
+		return "rolling out on " + dst
+	case inventory.StateInSync:
+		return "in sync"
 	}
-	_, st := side(p.Source)
-	_, tt := side(p.Target)
-	if st != tt || p.Source.Desired != p.Target.Desired {
-		return "differs"
-	}
-	return "in sync"
+	return p.State
 }

@@ -16,8 +16,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -135,23 +137,47 @@ func start(reuseShared bool) (*Env, error) {
 	return &Env{SB: sb, Private: true}, nil
 }
 
-// FreePortBase finds 50 consecutive free loopback ports for a private sandbox.
+// FreePortBase finds 50 consecutive free loopback ports for a private
+// sandbox and reserves them for the life of this process: test binaries run
+// in parallel, and two of them probing the same free range at once would
+// both take it. The reservation is an advisory lock on a file per range,
+// which the kernel drops when the process ends.
 func FreePortBase() (int, error) {
 	for base := 20000; base < 60000; base += 50 {
-		free := true
-		for p := base; p < base+50 && free; p++ {
-			l, err := net.Listen("tcp", net.JoinHostPort(sandbox.Host, strconv.Itoa(p)))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
+		if !rangeFree(base) {
+			continue
 		}
-		if free {
-			return base, nil
+		f, err := os.OpenFile(filepath.Join(os.TempDir(), fmt.Sprintf("ferry-sandbox-ports-%d.lock", base)), os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			return 0, err
 		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			continue // another test binary holds this range
+		}
+		reservedMu.Lock()
+		reserved = append(reserved, f) // held until the process exits
+		reservedMu.Unlock()
+		return base, nil
 	}
 	return 0, fmt.Errorf("no 50 consecutive free ports on %s", sandbox.Host)
+}
+
+// reserved keeps the port-range lock files open.
+var (
+	reservedMu sync.Mutex
+	reserved   []*os.File
+)
+
+func rangeFree(base int) bool {
+	for p := base; p < base+50; p++ {
+		l, err := net.Listen("tcp", net.JoinHostPort(sandbox.Host, strconv.Itoa(p)))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
 }
 
 // Side looks a side up by name ("kops", "eks", "source", "target").

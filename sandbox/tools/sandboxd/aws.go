@@ -22,6 +22,10 @@ type awsOptions struct {
 	dataDir string // absolute
 	seed    string // old, new or none
 	region  string
+	// The account's key pair, from a shared credentials file: when set,
+	// presigned STS calls must be signed with it.
+	credentials, profile string
+	eks                  eksFlags
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -34,6 +38,9 @@ func parseAWSFlags(args []string) (awsOptions, error) {
 	fs.StringVar(&o.dataDir, "data", "", "directory holding the account's state across restarts (required)")
 	fs.StringVar(&o.seed, "seed", "none", "scenario to seed: old, new or none")
 	fs.StringVar(&o.region, "region", "us-east-1", "region the seed uses")
+	fs.StringVar(&o.credentials, "credentials", "", "shared credentials file holding the account's key pair (optional; with --profile)")
+	fs.StringVar(&o.profile, "profile", "", "profile in --credentials whose key pair presigned STS calls must be signed with")
+	o.eks.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -57,18 +64,21 @@ func parseAWSFlags(args []string) (awsOptions, error) {
 	if o.seed != "old" && o.seed != "new" && o.seed != "none" {
 		return o, fmt.Errorf("--seed %q: want old, new or none", o.seed)
 	}
-	return o, nil
+	if (o.credentials == "") != (o.profile == "") {
+		return o, errors.New("--credentials and --profile go together: the file and the profile in it")
+	}
+	return o, o.eks.validate()
 }
 
-// checkLoopback keeps the emulator, which checks no credentials, off any
-// network interface.
+// checkLoopback keeps the emulator, which checks few credentials, and the
+// authenticator off any network interface.
 func checkLoopback(listen string) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:4566", listen)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("--listen %q: the emulator only serves on loopback, e.g. 127.0.0.1", listen)
+		return fmt.Errorf("--listen %q: ferry-sandboxd only serves on loopback, e.g. 127.0.0.1", listen)
 	}
 	return nil
 }
@@ -92,7 +102,11 @@ func runAWS(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	acct, err := startAccount(o.account, o.listen)
+	fronts, err := awsFronts(ctx, o)
+	if err != nil {
+		return err
+	}
+	acct, err := startAccount(o.account, o.listen, fronts...)
 	if err != nil {
 		return err
 	}
@@ -106,6 +120,27 @@ func runAWS(args []string) error {
 		err = nil // asked to stop while seeding: not a failure
 	}
 	return errors.Join(err, acct.Close(persistGrace()))
+}
+
+// awsFronts are the handlers that answer what kumo cannot, as the flags ask.
+func awsFronts(ctx context.Context, o awsOptions) ([]front, error) {
+	var verifier *stsVerifier
+	if o.credentials != "" {
+		v, err := loadSTSVerifier(ctx, o.credentials, o.profile)
+		if err != nil {
+			return nil, err
+		}
+		verifier = v
+	}
+	fronts := []front{stsFront(verifier)}
+	c, err := loadEKSCluster(o.eks, o.account, o.region)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		fronts = append(fronts, eksFront(c))
+	}
+	return fronts, nil
 }
 
 // reexecWithDataDir points kumo at dir. kumo's services read KUMO_DATA_DIR in

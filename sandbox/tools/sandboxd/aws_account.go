@@ -43,10 +43,15 @@ func (a *account) handler(proxy http.Handler) http.Handler {
 	})
 }
 
-// startAccount serves account id on listen (port 0 picks a free one). kumo's
-// state lives in package-level services, so every account started in one
-// process shares it: one account per process.
-func startAccount(id, listen string) (*account, error) {
+// front handles some requests itself, for what kumo cannot answer, and
+// passes the rest to next (the translating proxy in front of kumo).
+type front func(next http.Handler) http.Handler
+
+// startAccount serves account id on listen (port 0 picks a free one), with
+// fronts answering what they handle before the proxy sees it. kumo's state
+// lives in package-level services, so every account started in one process
+// shares it: one account per process.
+func startAccount(id, listen string, fronts ...front) (*account, error) {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		_, port, _ := net.SplitHostPort(listen)
@@ -64,8 +69,12 @@ func startAccount(id, listen string) (*account, error) {
 		_ = ln.Close()
 		return nil, err
 	}
+	var h http.Handler = proxy
+	for _, f := range fronts {
+		h = f(h)
+	}
 	a := &account{URL: public, kumo: k, served: make(chan error, 1)}
-	a.server = &http.Server{Handler: a.handler(proxy), ReadHeaderTimeout: 10 * time.Second}
+	a.server = &http.Server{Handler: a.handler(h), ReadHeaderTimeout: 10 * time.Second}
 	go func() { a.served <- a.server.Serve(ln) }()
 	return a, nil
 }

@@ -94,13 +94,14 @@ func TestAWSHelperProcess(t *testing.T) {
 	}
 }
 
-// startCommand starts the command on a free port and waits for its ready
-// line; stop sends SIGTERM and expects exit status 0.
-func startCommand(t *testing.T, account, dir, seed string) (url string, stop func()) {
+// startCommand starts the command on a free port, with extra flags, and
+// waits for its ready line; stop sends SIGTERM and expects exit status 0.
+func startCommand(t *testing.T, account, dir, seed string, extra ...string) (url string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestAWSHelperProcess$", "--",
-		"--account", account, "--listen", "127.0.0.1:0", "--data", dir, "--seed", seed)
+	args := append([]string{"-test.run=^TestAWSHelperProcess$", "--",
+		"--account", account, "--listen", "127.0.0.1:0", "--data", dir, "--seed", seed}, extra...)
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(setEnv(os.Environ(), "KUMO_DATA_DIR", ""), helperEnv+"=1")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -1,7 +1,8 @@
 // Command ferry-sandboxd runs the sandbox's helper processes:
 //
-//	ferry-sandboxd aws  — one emulated AWS account on a loopback port
-//	ferry-sandboxd logs — writes container logs for one cluster's kwok pods
+//	ferry-sandboxd aws   — one emulated AWS account on a loopback port
+//	ferry-sandboxd logs  — writes container logs for one cluster's kwok pods
+//	ferry-sandboxd authn — the EKS token webhook (aws-iam-authenticator's part)
 package main
 
 import (
@@ -20,6 +21,8 @@ func main() {
 		err = runAWS(os.Args[2:])
 	case "logs":
 		err = runLogs(os.Args[2:])
+	case "authn":
+		err = runAuthn(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -35,10 +38,11 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprint(os.Stderr, `usage: ferry-sandboxd aws|logs [flags]
+	fmt.Fprint(os.Stderr, `usage: ferry-sandboxd aws|logs|authn [flags]
 
   aws   serve one emulated AWS account (kumo) on a loopback address
   logs  write CRI-format container logs for the pods of one cluster's kwok node
+  authn authenticate EKS tokens (k8s-aws-v1.) for an apiserver's token webhook
 
 Run "ferry-sandboxd CMD -h" for the flags of CMD.
 `)
