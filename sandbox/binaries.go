@@ -42,12 +42,12 @@ func Binaries() []Binary {
 		" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37" +
 		" -X k8s.io/component-base/version.gitTreeState=clean"
 	return []Binary{
-		{Name: "ferry-sandboxd", Module: "sandboxd", Package: ".", LDFlags: "-s -w", Typical: "2 min"},
-		{Name: "etcd", Module: "etcd", Package: "go.etcd.io/etcd/server/v3", Version: EtcdVersion, LDFlags: "-s -w", Typical: "90 s"},
+		{Name: "ferry-sandboxd", Module: "sandboxd", Package: ".", LDFlags: "-s -w", Typical: "3-5 min"},
+		{Name: "etcd", Module: "etcd", Package: "go.etcd.io/etcd/server/v3", Version: EtcdVersion, LDFlags: "-s -w", Typical: "1-2 min"},
 		{Name: "kwok", Module: "kwok", Package: "sigs.k8s.io/kwok/cmd/kwok", Version: KwokVersion,
-			LDFlags: "-s -w", Typical: "2 min"},
-		{Name: "kube-apiserver", Module: "kube", Package: "k8s.io/kubernetes/cmd/kube-apiserver", Version: KubernetesVersion, LDFlags: kubeLD, Typical: "10 min"},
-		{Name: "kube-controller-manager", Module: "kube", Package: "k8s.io/kubernetes/cmd/kube-controller-manager", Version: KubernetesVersion, LDFlags: kubeLD, Typical: "3 min"},
+			LDFlags: "-s -w", Typical: "2-4 min"},
+		{Name: "kube-apiserver", Module: "kube", Package: "k8s.io/kubernetes/cmd/kube-apiserver", Version: KubernetesVersion, LDFlags: kubeLD, Typical: "10-20 min"},
+		{Name: "kube-controller-manager", Module: "kube", Package: "k8s.io/kubernetes/cmd/kube-controller-manager", Version: KubernetesVersion, LDFlags: kubeLD, Typical: "3-5 min"},
 		{Name: "kube-scheduler", Module: "kube", Package: "k8s.io/kubernetes/cmd/kube-scheduler", Version: KubernetesVersion, LDFlags: kubeLD, Typical: "1 min"},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ferry-dev/ferry/engine/cluster"
+	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
@@ -53,5 +54,26 @@ func TestWrongAccountProfileDetected(t *testing.T) {
 	}
 	if err := s.WritesAllowed(); !errors.Is(err, cluster.ErrAccountMismatch) {
 		t.Fatalf("WritesAllowed = %v, want ErrAccountMismatch", err)
+	}
+}
+
+// TestConnectEKSByName reaches the sandbox's eks cluster the EKS way:
+// DescribeCluster in the new account, then a presigned STS token.
+func TestConnectEKSByName(t *testing.T) {
+	env := sandboxtest.Get(t)
+	sandboxEnv(t, env)
+	s, err := cluster.Connect(t.Context(), cluster.Config{Name: "EKS", EKSCluster: sandbox.EKSClusterName,
+		AWSProfile: "ferry-new", Account: "222222222222"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EKS == nil || s.EKS.Endpoint != s.REST.Host || s.KubeExpires.IsZero() {
+		t.Fatalf("EKS info %+v, host %s", s.EKS, s.REST.Host)
+	}
+	if _, err := s.Kube.CoreV1().Namespaces().Get(t.Context(), "orders", metav1.GetOptions{}); err != nil {
+		t.Fatalf("list via EKS token: %v", err)
+	}
+	if _, err := cluster.Connect(t.Context(), cluster.Config{Name: "EKS", EKSCluster: "no-such-cluster", AWSProfile: "ferry-new"}); err == nil {
+		t.Error("an unknown EKS cluster connected")
 	}
 }

@@ -137,9 +137,10 @@ func tag(v string) string {
 }
 
 // TestSandboxChangeVisibleWithinASecond scales and retags a service on eks
-// and measures when the snapshot shows it; the test restores both.
+// and measures when the snapshot shows it. It changes seeded objects, so it
+// runs on this package's own sandbox, not the shared one.
 func TestSandboxChangeVisibleWithinASecond(t *testing.T) {
-	env := sandboxtest.Get(t)
+	env := sandboxtest.Isolated(t)
 	inv, _ := startOn(t, env)
 	cs := env.Kube(t, "eks")
 	deps := cs.AppsV1().Deployments("platform")
