@@ -1,0 +1,189 @@
+package logs
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// State is where a container stream is in its life.
+type State string
+
+// Stream states, as the caller sees them in Stats.
+const (
+	StateWaiting      State = "waiting"      // queued behind the MaxStreams cap
+	StateLive         State = "live"         // connected and reading
+	StateReconnecting State = "reconnecting" // lost the connection, backing off
+	StateEnded        State = "ended"        // done: no-follow finished, pod gone, or stopped
+)
+
+// Container names one container of one pod.
+type Container struct {
+	Namespace, Pod, Container string
+}
+
+// opener opens one log request; the real one is client-go's GetLogs, tests
+// pass fakes.
+type opener func(ctx context.Context, c Container, opts *corev1.PodLogOptions) (io.ReadCloser, error)
+
+// Backoff bounds for reconnects.
+const (
+	backoffMin = 200 * time.Millisecond
+	backoffMax = 5 * time.Second
+	// noFollowTries is how often a --no-follow read is tried before the
+	// stream ends with its error.
+	noFollowTries = 3
+)
+
+// stream reads one container's log into the side's ring, reconnecting and
+// resuming until its context ends (follow) or the log is read (no follow).
+type stream struct {
+	c    Container
+	side *side
+	res  resume
+
+	mu    sync.Mutex
+	state State
+	err   error
+	lines uint64
+	tries int
+}
+
+func (s *stream) setState(st State, err error) {
+	s.mu.Lock()
+	s.state, s.err = st, err
+	s.mu.Unlock()
+}
+
+// run is the stream's goroutine.
+func (s *stream) run(ctx context.Context) {
+	defer func() { s.setState(StateEnded, s.lastErr()) }()
+	s.setState(StateWaiting, nil)
+	if s.side.slots.acquire(ctx) != nil {
+		return
+	}
+	defer s.side.slots.release()
+	backoff := backoffMin
+	for attempt := 1; ; attempt++ {
+		s.mu.Lock()
+		s.tries = attempt
+		s.mu.Unlock()
+		n, err := s.once(ctx)
+		if ctx.Err() != nil || !s.side.follow && (err == nil || attempt >= noFollowTries) {
+			s.setState(StateEnded, err)
+			return
+		}
+		if n > 0 {
+			backoff = backoffMin // it worked for a while: start the backoff over
+		}
+		s.setState(StateReconnecting, err)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return
+		}
+		backoff = min(2*backoff, backoffMax)
+		s.res.rewind()
+	}
+}
+
+func (s *stream) lastErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// once opens the log once and reads it to EOF or error; it returns how
+// many lines it delivered.
+func (s *stream) once(ctx context.Context) (int, error) {
+	rc, err := s.side.open(ctx, s.c, s.options())
+	if err != nil {
+		return 0, fmt.Errorf("open log %s/%s/%s: %w", s.c.Namespace, s.c.Pod, s.c.Container, err)
+	}
+	defer rc.Close()
+	s.setState(StateLive, nil)
+	n, err := s.read(rc)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return n, err
+}
+
+// options builds the request: history (tail/since) on the first connect,
+// SinceTime from the last delivered line on a resume.
+func (s *stream) options() *corev1.PodLogOptions {
+	sel := s.side.sel
+	o := &corev1.PodLogOptions{
+		Container:  s.c.Container,
+		Follow:     s.side.follow,
+		Timestamps: true,
+		Previous:   sel.Previous,
+	}
+	if !s.res.last.IsZero() {
+		o.SinceTime = &metav1.Time{Time: s.res.last}
+		return o
+	}
+	if sel.Tail > 0 {
+		o.TailLines = &sel.Tail
+	}
+	if sel.Since > 0 {
+		secs := int64(max(sel.Since/time.Second, 1))
+		o.SinceSeconds = &secs
+	}
+	return o
+}
+
+// read delivers lines until the body ends. The ring never blocks, so a
+// slow reader of the ring never slows this loop.
+func (s *stream) read(r io.Reader) (int, error) {
+	br := bufio.NewReaderSize(r, MaxLineBytes)
+	n := 0
+	for {
+		raw, err := readLine(br)
+		if len(raw) > 0 {
+			ts, text := splitTimestamp(raw)
+			if s.res.admit(ts, text) {
+				s.side.deliver(s.c, ts, text)
+				n++
+				s.mu.Lock()
+				s.lines++
+				s.mu.Unlock()
+			}
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// readLine returns one line without its newline, cut at MaxLineBytes with a
+// marker; the rest of an overlong line is read and thrown away, so memory
+// stays bounded whatever the container prints.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	chunk, err := br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return trimEOL(chunk), err
+	}
+	line := append(make([]byte, 0, len(chunk)+len(truncateMarker)), chunk...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		_, err = br.ReadSlice('\n')
+	}
+	return append(line, truncateMarker...), err
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
