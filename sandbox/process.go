@@ -158,7 +158,7 @@ func (p proc) stop(grace time.Duration) error {
 	deadline := time.Now().Add(grace)
 	for time.Now().Before(deadline) {
 		if !alive(pid) {
-			return nil
+			return p.waitPortFree(5 * time.Second)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -168,6 +168,24 @@ func (p proc) stop(grace time.Duration) error {
 	}
 	if alive(pid) {
 		return fmt.Errorf("stop %s: pid %d survived SIGKILL", p.Name, pid)
+	}
+	return p.waitPortFree(5 * time.Second)
+}
+
+// waitPortFree waits until the stopped process's port can be bound again.
+// The thread-group leader turns zombie, which alive reports as gone, while
+// the other threads may still be closing the process's sockets; on a busy
+// machine that window is long enough for a restart to find the port taken.
+func (p proc) waitPortFree(limit time.Duration) error {
+	if p.Port == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(limit)
+	for portBusy(p.Port) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("stop %s: port %s:%d still taken %s after the process ended", p.Name, Host, p.Port, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
 }
