@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -35,8 +39,8 @@ const (
 )
 
 // Apply creates the namespace, enough load nodes and the Deployments (those
-// that exist are kept), then waits until every load pod runs. Creating again
-// on a loaded namespace only waits.
+// that exist are kept), then waits until every load pod runs and every
+// Deployment is available. Applying to a loaded namespace changes nothing.
 func (l Load) Apply(ctx context.Context, cs kubernetes.Interface, side Side, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -108,7 +112,8 @@ func createWorker(ctx context.Context, cs kubernetes.Interface, ns string, side 
 }
 
 // waitRunning polls (from the apiserver's watch cache) until the namespace
-// has as many Running, Ready pods as Deployments.
+// has as many Running, Ready pods as Deployments and every Deployment says
+// so, so that nothing is still settling when a measurement starts.
 func (l Load) waitRunning(ctx context.Context, cs kubernetes.Interface, side Side) error {
 	var last string
 	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
@@ -124,7 +129,22 @@ func (l Load) waitRunning(ctx context.Context, cs kubernetes.Interface, side Sid
 			}
 		}
 		last = fmt.Sprintf("%d of %d pods running", running, l.Deployments)
-		return running >= l.Deployments, nil
+		if running < l.Deployments {
+			return false, nil
+		}
+		deps, err := cs.AppsV1().Deployments(l.Namespace).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			last = err.Error()
+			return false, nil
+		}
+		available := 0
+		for _, d := range deps.Items {
+			if d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= 1 {
+				available++
+			}
+		}
+		last = fmt.Sprintf("%d of %d deployments available", available, l.Deployments)
+		return available >= l.Deployments, nil
 	})
 	if err != nil {
 		return fmt.Errorf("load %s: pods in %s not running: %s: %w", side.Name, l.Namespace, last, err)
@@ -226,4 +246,37 @@ func loadDeployment(name string, side Side) *appsv1.Deployment {
 			},
 		},
 	}
+}
+
+// Kubectl returns a kubectl for baselines such as make bench's: the one on
+// PATH, else one built once from sandbox/tools/kube into the cache dir (a
+// cold build takes several minutes). It is not in Binaries because the
+// sandbox itself never needs it.
+func Kubectl(ctx context.Context, cfg Config, w io.Writer) (string, error) {
+	if p, err := exec.LookPath("kubectl"); err == nil {
+		return p, nil
+	}
+	src, err := SourceDir(cfg)
+	if err != nil {
+		return "", err
+	}
+	b := Binary{Name: "kubectl", Module: "kube", Package: "k8s.io/kubernetes/cmd/kubectl", Version: KubernetesVersion,
+		LDFlags: "-s -w -X k8s.io/component-base/version.gitVersion=" + KubernetesVersion, Typical: "3 min"}
+	path, err := b.cachedPath(cfg.CacheDir, filepath.Join(src, "sandbox", "tools"))
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
+		return "", fmt.Errorf("create cache dir %s: %w", cfg.CacheDir, err)
+	}
+	fmt.Fprintf(w, "no kubectl on PATH: building kubectl %s (a cold build takes about %s) into %s\n", b.Version, b.Typical, cfg.CacheDir)
+	start := time.Now()
+	if err := build(ctx, filepath.Join(src, "sandbox", "tools", b.Module), b, path, w); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(w, "built kubectl in %s\n", time.Since(start).Round(time.Second))
+	return path, nil
 }
