@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ferry-dev/ferry/engine/cluster"
 	"io"
 	"io/fs"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ferry-dev/ferry/engine/plan"
 )
@@ -173,15 +173,12 @@ func nextSteps(out io.Writer, o initOptions, s plan.Starter, perr error) error {
 	return nil
 }
 
-// kubeClient builds a clientset for a context through client-go's loading
-// rules, so KUBECONFIG and exec plugins work as they do for kubectl.
+// kubeClient builds a clientset for a context the way every ferry command
+// does (client-go's loading rules: KUBECONFIG, exec plugins).
 func kubeClient(kubeconfig, context string) (kubernetes.Interface, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = kubeconfig
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
-	rc, err := cc.ClientConfig()
+	rc, err := cluster.KubeconfigREST(kubeconfig, context)
 	if err != nil {
-		return nil, fmt.Errorf("kube context %q: %w (kubectl config get-contexts lists them)", context, err)
+		return nil, err
 	}
 	return kubernetes.NewForConfig(rc)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
 
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
@@ -32,8 +31,6 @@ type Inventory struct {
 	target *side
 	dirty  chan struct{} // capacity 1: something changed, rebuild
 	cache  *pairCache
-
-	rebuildMu sync.Mutex // serialises reads of the caches with rebuilds
 
 	mu      sync.Mutex
 	snap    Snapshot
@@ -127,8 +124,6 @@ func (inv *Inventory) WaitSynced(ctx context.Context) error {
 // rebuild reads both sides' caches and publishes a new snapshot. Pairs
 // whose objects did not change reuse their last drift and references.
 func (inv *Inventory) rebuild() {
-	inv.rebuildMu.Lock()
-	defer inv.rebuildMu.Unlock()
 	for _, s := range []*side{inv.source, inv.target} {
 		if s.synced() {
 			s.markSynced()
@@ -157,5 +152,3 @@ func (s Snapshot) clone() Snapshot {
 	copy(c.Pairs, s.Pairs) // workloads and findings are never mutated after build
 	return c
 }
-
-var _ cache.ResourceEventHandler = cache.ResourceEventHandlerFuncs{}

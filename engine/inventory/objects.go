@@ -7,8 +7,8 @@ import (
 // Objects returns a service's objects on both sides as the caches hold them
 // now (copies), for the side-by-side diff. Either side may be empty.
 func (inv *Inventory) Objects(key string) (source, target []*unstructured.Unstructured) {
-	inv.rebuildMu.Lock()
-	defer inv.rebuildMu.Unlock()
+	// The informer caches are safe to read from any goroutine; only the
+	// pair cache belongs to rebuild, and this does not touch it.
 	cfg := inv.cfg
 	scope, targetScope := map[string]bool{}, map[string]bool{}
 	for _, ns := range cfg.Namespaces {
