@@ -19,6 +19,8 @@ import (
 // side is one cluster: its pod discovery, its streams, cap and counters.
 type side struct {
 	label      string
+	role       Side
+	templates  *TemplateStats
 	client     kubernetes.Interface
 	sel        Selector
 	follow     bool
@@ -46,7 +48,7 @@ type streamKey struct {
 
 func newSide(cfg Config, src Source, sel Selector, ring *Ring) *side {
 	s := &side{
-		label: src.Label, client: src.Client, sel: sel, open: src.open,
+		label: src.Label, role: src.Role, templates: cfg.Templates, client: src.Client, sel: sel, open: src.open,
 		// A previous log is finished; following it would reconnect forever.
 		follow: cfg.Follow && !sel.Previous,
 		slots:  newSlots(cfg.MaxStreams), ring: ring,
@@ -67,6 +69,13 @@ func (s *side) deliver(c Container, ts time.Time, text []byte) {
 	parseText(&l)
 	s.ring.Add(l)
 	s.lines.add(1)
+	if s.templates != nil {
+		msg := l.Msg
+		if msg == "" {
+			msg = l.Text
+		}
+		s.templates.Add(s.role, l.Level, msg, l.Time, l.Text)
+	}
 	if l.IsError() || s.errPattern != nil && s.errPattern.MatchString(l.Text) {
 		s.errs.add(1)
 	}

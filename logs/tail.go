@@ -30,12 +30,16 @@ type Config struct {
 	KeepColor    bool // keep SGR colour sequences in Text
 	ErrorPattern *regexp.Regexp
 	RateWindow   time.Duration
-	now          func() time.Time // tests drive the rate clock
+	// Templates, when set, receives every line for the "only on the
+	// target" report; each Source's Role says which side it counts for.
+	Templates *TemplateStats
+	now       func() time.Time // tests drive the rate clock
 }
 
 // Source is one cluster to stream from.
 type Source struct {
 	Label    string // shown on every line, e.g. "KOPS"
+	Role     Side   // source or target of the migration
 	Client   kubernetes.Interface
 	Selector Selector
 	open     opener // nil: the client's pods/log
@@ -44,9 +48,10 @@ type Source struct {
 // Tail is a running log session: lines land in Ring, Stats says how each
 // side and stream is doing.
 type Tail struct {
-	ring  *Ring
-	sides []*side
-	done  chan struct{}
+	ring      *Ring
+	sides     []*side
+	templates *TemplateStats
+	done      chan struct{}
 }
 
 // Run starts streaming and returns at once. Cancel ctx to stop everything.
@@ -57,7 +62,7 @@ func Run(ctx context.Context, cfg Config) (*Tail, error) {
 		return nil, errors.New("logs: no sources: give at least one cluster")
 	}
 	cfg = cfg.withDefaults()
-	t := &Tail{ring: NewRing(cfg.BufferLines), done: make(chan struct{})}
+	t := &Tail{ring: NewRing(cfg.BufferLines), templates: cfg.Templates, done: make(chan struct{})}
 	for _, src := range cfg.Sources {
 		sel, err := src.Selector.resolve(ctx, src.Client)
 		if err != nil {
@@ -94,6 +99,10 @@ func (c Config) withDefaults() Config {
 
 // Ring is the shared buffer every side writes into.
 func (t *Tail) Ring() *Ring { return t.ring }
+
+// Templates is the "only on the target" table Config.Templates named, or
+// nil.
+func (t *Tail) Templates() *TemplateStats { return t.templates }
 
 // Done closes when all streams have ended: in no-follow mode once every log
 // is read, in follow mode after ctx is cancelled.

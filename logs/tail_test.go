@@ -120,3 +120,34 @@ func TestReconnectResumes(t *testing.T) {
 		t.Errorf("stream %+v", s)
 	}
 }
+
+// TestTemplatesFed: with Config.Templates set, each side's lines are counted
+// for its role, so an error only the target logs shows in the report and a
+// line both sides log does not.
+func TestTemplatesFed(t *testing.T) {
+	t.Parallel()
+	body := map[string]string{
+		"A": "2026-01-01T00:00:01Z {\"level\":\"info\",\"msg\":\"served request 17\"}\n",
+		"B": "2026-01-01T00:00:01Z {\"level\":\"info\",\"msg\":\"served request 42\"}\n" +
+			"2026-01-01T00:00:02Z {\"level\":\"error\",\"msg\":\"AccessDenied on queue 111111111111\"}\n",
+	}
+	src := func(label string, role Side) Source {
+		open := func(ctx context.Context, c Container, _ *corev1.PodLogOptions) (io.ReadCloser, error) {
+			return io.NopCloser(strings.NewReader(body[label])), nil
+		}
+		return Source{Label: label, Role: role, Client: fake.NewClientset(fakePod("p")), open: open}
+	}
+	ts := NewTemplateStats(TemplateStatsOptions{})
+	tl, err := Run(t.Context(), Config{Templates: ts, Sources: []Source{src("A", SideSource), src("B", SideTarget)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-tl.Done()
+	if tl.Templates() != ts {
+		t.Fatal("Templates() is not the configured table")
+	}
+	rep := ts.Report(time.Hour, time.Date(2026, 1, 1, 0, 0, 3, 0, time.UTC))
+	if len(rep) != 1 || !strings.Contains(rep[0].Template, "AccessDenied") || rep[0].Count != 1 {
+		t.Fatalf("report %+v, want only the AccessDenied line", rep)
+	}
+}

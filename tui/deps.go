@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/ferry-dev/ferry/engine/inventory"
+	"github.com/ferry-dev/ferry/engine/rewrite"
+	"github.com/ferry-dev/ferry/logs"
+)
+
+// Inventory is what the cockpit reads services from; *inventory.Inventory
+// satisfies it, tests pass a fake.
+type Inventory interface {
+	Snapshot() inventory.Snapshot
+	Changed() <-chan struct{}
+	Objects(key string) (source, target []*unstructured.Unstructured)
+}
+
+// SideInfo is one side of the migration as the header shows it. It is
+// filled once by cmd/ferry from the plan and the connection.
+type SideInfo struct {
+	Label   string // the plan's label, e.g. "KOPS"
+	Color   string // "#rrggbb" or an ANSI 256-colour number; "" for the default
+	Cluster string // kube context, or "eks:NAME (REGION)"
+	Account string // AWS account id ferry is acting in
+	Caller  string // caller ARN
+	// Expires is when the side's credential lapses (the sooner of the AWS
+	// credentials and the cluster token); zero when it does not.
+	Expires time.Time
+	// IdentityErr is why the identity could not be read, "" when it was.
+	IdentityErr string
+}
+
+// LogStarter starts streaming one service's logs from both clusters. The
+// Tail lives until ctx ends; the cockpit cancels it when the logs screen
+// closes.
+type LogStarter func(ctx context.Context, pair inventory.Pair) (*logs.Tail, error)
+
+// Config is everything the cockpit needs; cmd/ferry builds it.
+type Config struct {
+	Environment string // the plan's environment name, shown in the header
+	Protected   bool   // the environment is protected
+	PlanFile    string
+	Source      SideInfo
+	Target      SideInfo
+	Mapping     rewrite.Mapping
+	Inventory   Inventory
+	Logs        LogStarter // nil: the logs screen says logs are unavailable
+	ReadOnly    bool
+	NoColor     bool
+	Log         *slog.Logger     // diagnostics; nil discards them
+	Now         func() time.Time // nil: time.Now; tests pin it for golden screens
+}
