@@ -36,7 +36,25 @@ type side struct {
 	streams map[streamKey]*stream
 	cancels map[types.UID][]context.CancelFunc
 	discErr error
+	pruned  int // ended streams of deleted pods, no longer in streams
 	wg      sync.WaitGroup
+}
+
+// prune forgets the stream of a deleted pod once it has ended, so a long
+// follow over many rollouts keeps only live pods' streams. It stays counted
+// as ended. Without follow, and when the whole run stops, ended streams
+// stay listed: their errors are the caller's report.
+func (s *side) prune(ctx context.Context, k streamKey) {
+	if !s.follow || ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, live := s.cancels[k.uid]; live {
+		return // ended for another reason while its pod lives on
+	}
+	delete(s.streams, k)
+	s.pruned++
 }
 
 // streamKey includes the pod UID: a StatefulSet pod recreated under the
@@ -182,6 +200,7 @@ func (s *side) syncPod(ctx context.Context, pod *corev1.Pod) {
 			defer s.wg.Done()
 			defer cancel()
 			st.run(sctx)
+			s.prune(ctx, k)
 		}()
 	}
 }
@@ -192,6 +211,7 @@ func (s *side) stats() (SideStats, []StreamStats) {
 		Lines: s.lines.count(), Errors: s.errs.count()}
 	_, ss.Waiting, ss.PeakConcurrent = s.slots.counts()
 	s.mu.Lock()
+	ss.Ended = s.pruned
 	if s.discErr != nil {
 		ss.DiscoveryErr = s.discErr.Error()
 	}

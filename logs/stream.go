@@ -64,7 +64,13 @@ func (s *stream) setState(st State, err error) {
 
 // run is the stream's goroutine.
 func (s *stream) run(ctx context.Context) {
-	defer func() { s.setState(StateEnded, s.lastErr()) }()
+	defer func() {
+		err := s.lastErr()
+		if ctx.Err() != nil {
+			err = nil
+		}
+		s.setState(StateEnded, err)
+	}()
 	s.setState(StateWaiting, nil)
 	if s.side.slots.acquire(ctx) != nil {
 		return
@@ -76,7 +82,11 @@ func (s *stream) run(ctx context.Context) {
 		s.tries = attempt
 		s.mu.Unlock()
 		n, err := s.once(ctx)
-		if ctx.Err() != nil || !s.side.follow && (err == nil || attempt >= noFollowTries) {
+		if ctx.Err() != nil { // stopped on purpose: not the stream's failure
+			s.setState(StateEnded, nil)
+			return
+		}
+		if !s.side.follow && (err == nil || attempt >= noFollowTries) {
 			s.setState(StateEnded, err)
 			return
 		}

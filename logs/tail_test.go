@@ -151,3 +151,40 @@ func TestTemplatesFed(t *testing.T) {
 		t.Fatalf("report %+v, want only the AccessDenied line", rep)
 	}
 }
+
+// TestDeletedPodPruned: in follow mode a deleted pod's stream ends, leaves
+// the stream list (a long follow over many rollouts must not grow without
+// bound) and stays counted as ended.
+func TestDeletedPodPruned(t *testing.T) {
+	t.Parallel()
+	cs := fake.NewClientset(fakePod("a"), fakePod("b"))
+	open := func(ctx context.Context, c Container, _ *corev1.PodLogOptions) (io.ReadCloser, error) {
+		pr, pw := io.Pipe()
+		go func() {
+			fmt.Fprintf(pw, "2026-01-01T00:00:00Z hello from %s\n", c.Pod)
+			<-ctx.Done()
+			pw.CloseWithError(ctx.Err())
+		}()
+		return pr, nil
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	tl, err := Run(ctx, Config{Follow: true, Sources: []Source{{Label: "A", Client: cs, open: open}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return tl.Stats().Sides[0].Live == 2 })
+	if err := cs.CoreV1().Pods("ns").Delete(t.Context(), "a", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(tl.Stats().Streams) == 1 })
+	st := tl.Stats()
+	if st.Streams[0].Pod != "b" || st.Sides[0].Ended != 1 || st.Sides[0].Live != 1 || st.Streams[0].Err != "" {
+		t.Errorf("after delete: side %+v streams %+v", st.Sides[0], st.Streams)
+	}
+	cancel()
+	<-tl.Done()
+	if st := tl.Stats(); st.Sides[0].Ended != 2 || len(st.Streams) != 1 || st.Streams[0].Err != "" {
+		t.Errorf("after stop: side %+v streams %+v; want both ended, the live one still listed, no error", st.Sides[0], st.Streams)
+	}
+}

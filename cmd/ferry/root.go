@@ -50,6 +50,6 @@ Try it on the local sandbox (two real clusters, two emulated AWS accounts):
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate(fmt.Sprintf("ferry %s\n", versionString()))
-	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd())
+	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd())
 	return root
 }

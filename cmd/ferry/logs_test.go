@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-dev/ferry/logs"
+	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
+)
+
+func at(sec int) time.Time { return time.Date(2026, 1, 1, 0, 0, sec, 0, time.UTC) }
+
+// TestMergerOrders: batches from interleaved streams come out in time
+// order; a line waits its window unless the run ends.
+func TestMergerOrders(t *testing.T) {
+	t.Parallel()
+	m := &merger{window: time.Second}
+	t0 := time.Now()
+	m.add([]logs.Line{{Text: "a3", Time: at(3)}, {Text: "b1", Time: at(1)}, {Text: "a5", Time: at(5)}}, t0)
+	m.add([]logs.Line{{Text: "b2", Time: at(2)}, {Text: "b4", Time: at(4)}}, t0.Add(500*time.Millisecond))
+	var got []string
+	emit := func(l *logs.Line) { got = append(got, l.Text) }
+	m.ready(t0.Add(900*time.Millisecond), false, emit)
+	if len(got) != 0 {
+		t.Fatalf("printed %v before the window passed", got)
+	}
+	m.ready(t0.Add(time.Second), false, emit)
+	// b2 arrived later and is held; b1 is older and may go, a3 may not
+	// jump ahead of b2.
+	if strings.Join(got, ",") != "b1" {
+		t.Fatalf("after the first window: %v, want b1", got)
+	}
+	m.ready(t0.Add(1500*time.Millisecond), false, emit)
+	if strings.Join(got, ",") != "b1,b2,a3,b4,a5" || m.held() != 0 {
+		t.Fatalf("got %v (held %d), want b1,b2,a3,b4,a5", got, m.held())
+	}
+	m.add([]logs.Line{{Text: "late", Time: at(0)}}, t0.Add(2*time.Second))
+	m.ready(t0.Add(2*time.Second), true, emit)
+	if got[len(got)-1] != "late" {
+		t.Errorf("the end of the run prints every held line: %v", got)
+	}
+}
+
+func TestLinePrinter(t *testing.T) {
+	t.Parallel()
+	l := &logs.Line{Side: "EKS", Namespace: "shop", Pod: "web-1", Container: "app", Time: at(7),
+		Text: `{"level":"error","msg":"boom"}`, Level: "error", Msg: "boom", JSON: true, Fields: map[string]string{"level": "error", "msg": "boom"}}
+	cases := []struct {
+		name string
+		o    logsOptions
+		want string
+	}{
+		{"plain", logsOptions{output: "text"}, "EKS  web-1 app {\"level\":\"error\",\"msg\":\"boom\"}\n"},
+		{"timestamps and namespace", logsOptions{output: "text", timestamps: true, multiNamespace: true},
+			"2026-01-01T00:00:07.000Z EKS  shop/web-1 app {\"level\":\"error\",\"msg\":\"boom\"}\n"},
+		{"excluded", logsOptions{output: "text", filter: logs.Filter{Exclude: regexp.MustCompile("boom")}}, ""},
+		{"colour", logsOptions{output: "text", colorOn: true, filter: logs.Filter{Highlight: regexp.MustCompile("boom")}},
+			"\x1b[1;38;2;255;135;0mEKS \x1b[0m " + podColor("web-1") + "web-1\x1b[0m \x1b[2mapp\x1b[0m \x1b[31m{\"level\":\"error\",\"msg\":\"\x1b[7mboom\x1b[27m\"}\x1b[0m\n"},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		p := newLinePrinter(&buf, c.o, map[string]string{"EKS": "#ff8700"})
+		p.pad = padLabels([]string{"KOPS", "EKS"})
+		if err := p.print(l); err != nil {
+			t.Fatal(err)
+		}
+		p.flush()
+		if buf.String() != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, buf.String(), c.want)
+		}
+	}
+	var buf bytes.Buffer
+	p := newLinePrinter(&buf, logsOptions{output: "json"}, nil)
+	p.print(l)
+	p.flush()
+	var j jsonLine
+	if err := json.Unmarshal(buf.Bytes(), &j); err != nil || j.Side != "EKS" || j.Level != "error" || j.Fields["msg"] != "boom" || !j.Time.Equal(at(7)) {
+		t.Errorf("json line %q: %v %+v", buf.String(), err, j)
+	}
+}
+
+func TestLogsFlagErrors(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"x --side left":             `--side "left": want source, target or both`,
+		"x -o yaml":                 `--output "yaml": want text or json`,
+		"x -e [":                    `--exclude "["`,
+		"x --max-log-requests 0":    "want at least 1",
+		"x --container-state stuck": `--container-state "stuck"`,
+		"x -l a=b=c":                `--selector "a=b=c"`,
+	} {
+		_, err := run(t, append([]string{"logs"}, strings.Fields(args)...)...)
+		if err == nil || !strings.Contains(err.Error(), want) || exitCode(err) != exitUsage {
+			t.Errorf("ferry logs %s: %v, want a usage error with %q", args, err, want)
+		}
+	}
+}
+
+// jsonLines runs ferry logs -o json and parses its stdout; stderr comes
+// back apart.
+func jsonLines(t *testing.T, ctx context.Context, args ...string) ([]jsonLine, string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(append([]string{"logs", "-o", "json"}, args...))
+	err := cmd.ExecuteContext(ctx)
+	var lines []jsonLine
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var j jsonLine
+		if e := json.Unmarshal(sc.Bytes(), &j); e != nil {
+			t.Fatalf("not JSON: %q: %v", sc.Text(), e)
+		}
+		lines = append(lines, j)
+	}
+	return lines, errb.String(), err
+}
+
+// TestLogsBothSidesMerged: a service's lines from both clusters arrive
+// tagged with their side and printed in time order.
+func TestLogsBothSidesMerged(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	lines, stderr, err := jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "20")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	perSide := map[string]int{}
+	pods := map[string]bool{}
+	for i, l := range lines {
+		perSide[l.Side]++
+		pods[l.Side+"/"+l.Pod] = true
+		if l.Namespace != "payments" || !strings.HasPrefix(l.Pod, "checkout-api-") {
+			t.Errorf("line of another service: %+v", l)
+		}
+		if i > 0 && l.Time.Before(lines[i-1].Time) {
+			t.Errorf("line %d at %s printed after one at %s", i, l.Time, lines[i-1].Time)
+		}
+	}
+	// Two replicas a side, 20 lines of history each.
+	if perSide["KOPS"] != 40 || perSide["EKS"] != 40 || len(pods) != 4 {
+		t.Errorf("lines per side %v from pods %v; want 40 each from 2 pods a side", perSide, pods)
+	}
+
+	lines, _, err = jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "3", "--side", "target")
+	if err != nil || len(lines) != 6 || lines[0].Side != "EKS" || lines[5].Side != "EKS" {
+		t.Errorf("--side target: %v, %d lines %+v", err, len(lines), lines)
+	}
+}
+
+// TestLogsOneSidedService: a service only the source runs streams from the
+// source with a note, and a selector matching nothing exits 1.
+func TestLogsOneSidedService(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	lines, stderr, err := jsonLines(t, t.Context(), "orders/invoice-renderer", "--no-follow", "--tail", "2")
+	if err != nil || len(lines) == 0 || !strings.Contains(stderr, "EKS does not run orders/invoice-renderer") {
+		t.Fatalf("err %v, %d lines, stderr %q", err, len(lines), stderr)
+	}
+	for _, l := range lines {
+		if l.Side != "KOPS" {
+			t.Errorf("line from %s", l.Side)
+		}
+	}
+	_, stderr, err = jsonLines(t, t.Context(), "no-such-service", "--no-follow")
+	if exitCode(err) != exitFindings || !strings.Contains(stderr, `no containers match "no-such-service"`) {
+		t.Errorf("nothing matched: exit %d, stderr %q", exitCode(err), stderr)
+	}
+}
+
+// TestLogsFollowStopsCleanly: following, lines keep coming; cancelling (as
+// Ctrl-C does) ends the command without an error and with no stream
+// errors reported.
+func TestLogsFollowStopsCleanly(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Second)
+	defer cancel()
+	start := time.Now()
+	lines, stderr, err := jsonLines(t, ctx, "auth-gateway", "--tail", "0")
+	if err != nil || stderr != "" {
+		t.Fatalf("stopping: %v, stderr %q", err, stderr)
+	}
+	fresh := 0
+	for _, l := range lines {
+		if l.Time.After(start) {
+			fresh++
+		}
+	}
+	if fresh == 0 {
+		t.Errorf("no line written during the follow arrived (%d lines)", len(lines))
+	}
+}
+
+// TestLogsOnlyOnTarget: over the crash-looping worker, the report names
+// the error the target logs and the source never does.
+func TestLogsOnlyOnTarget(t *testing.T) {
+	env := sandboxtest.Get(t)
+	for _, v := range env.SB.Env() {
+		t.Setenv(v.Name, v.Value)
+	}
+	_, stderr, err := jsonLines(t, t.Context(), "fulfillment-worker", "--no-follow", "--only-on-target", "1h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "Only on EKS") || !strings.Contains(stderr, "e.g.") {
+		t.Errorf("no only-on-target report:\n%s", stderr)
+	}
+}
