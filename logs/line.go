@@ -2,8 +2,8 @@ package logs
 
 import (
 	"bytes"
-	"encoding/json"
-	"strconv"
+
+	"github.com/valyala/fastjson"
 	"strings"
 	"time"
 )
@@ -36,68 +36,121 @@ var (
 	msgKeys   = []string{"msg", "message"}
 )
 
-// parseText fills Level, Msg, Fields and JSON from l.Text. A line that is
-// not a JSON object (or is broken JSON) stays plain; logfmt "level=" still
-// gives it a level so error counting works for both styles.
-func parseText(l *Line) {
+// lineParser reads the structure of one stream's lines. It reuses its
+// JSON parser, so a stream allocates little per line; not safe for
+// concurrent use.
+type lineParser struct {
+	json   fastjson.Parser
+	fields bool // fill Line.Fields, which costs a map per JSON line
+}
+
+// parseText fills Level, Msg, Fields and JSON from l.Text; tests and
+// one-off callers use it.
+func parseText(l *Line) { (&lineParser{fields: true}).parse(l) }
+
+// parse fills Level, Msg and JSON (and Fields when asked) from l.Text. A
+// line that is not a JSON object (or is broken JSON) stays plain; logfmt
+// "level=" still gives it a level so error counting works for both styles.
+func (lp *lineParser) parse(l *Line) {
 	t := strings.TrimSpace(l.Text)
 	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-		var obj map[string]any
-		if json.Unmarshal([]byte(t), &obj) == nil {
+		if v, err := lp.json.Parse(t); err == nil {
+			o, _ := v.Object()
 			l.JSON = true
-			l.Fields = make(map[string]string, min(len(obj), maxFields))
-			flatten(l.Fields, "", obj)
-			l.Level = strings.ToLower(pick(l.Fields, levelKeys))
-			l.Msg = pick(l.Fields, msgKeys)
+			l.Level = level(firstScalar(o, levelKeys))
+			l.Msg = firstScalar(o, msgKeys)
+			if lp.fields {
+				l.Fields = make(map[string]string, min(o.Len(), maxFields))
+				flatten(l.Fields, "", o)
+			}
 			return
 		}
 	}
-	l.Level = strings.ToLower(logfmtValue(t, "level", "lvl"))
+	l.Level = level(logfmtValue(t, "level", "lvl"))
 	l.Msg = logfmtValue(t, "msg")
 }
 
-// flatten copies scalars of a decoded object into f with dotted keys,
-// stopping at maxFields and cutting long values.
-func flatten(f map[string]string, prefix string, obj map[string]any) {
-	for k, v := range obj {
+// knownLevels are shared strings for the usual levels, so a line's Level
+// costs no allocation of its own.
+var knownLevels = []string{"trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "panic", "critical", "crit"}
+
+// level lower-cases a level, sharing the known ones.
+func level(s string) string {
+	for _, k := range knownLevels {
+		if strings.EqualFold(s, k) {
+			return k
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// FieldMap returns a JSON line's fields flattened with dotted keys (at most
+// 32, long values cut), parsing Text when the stream did not fill Fields;
+// nil for a plain line.
+func (l Line) FieldMap() map[string]string {
+	if l.Fields != nil || !l.JSON {
+		return l.Fields
+	}
+	var p fastjson.Parser
+	v, err := p.Parse(strings.TrimSpace(l.Text))
+	if err != nil {
+		return nil
+	}
+	o, _ := v.Object()
+	f := make(map[string]string, min(o.Len(), maxFields))
+	flatten(f, "", o)
+	return f
+}
+
+// firstScalar is the sanitized value of the first of keys the object has.
+func firstScalar(o *fastjson.Object, keys []string) string {
+	for _, k := range keys {
+		if v := o.Get(k); v != nil {
+			s, _ := scalar(v)
+			return s
+		}
+	}
+	return ""
+}
+
+// scalar renders a string, number, bool or null; ok is false for objects
+// and arrays. Values are sanitized: JSON escapes can smuggle ESC back in.
+func scalar(v *fastjson.Value) (string, bool) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		return Sanitize(string(v.GetStringBytes()), false), true
+	case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse, fastjson.TypeNull:
+		return string(v.MarshalTo(nil)), true
+	}
+	return "", false
+}
+
+// flatten copies scalars of an object into f with dotted keys, stopping at
+// maxFields and cutting long values. Arrays are left out: they rarely
+// filter well and can be huge.
+func flatten(f map[string]string, prefix string, o *fastjson.Object) {
+	o.Visit(func(k []byte, v *fastjson.Value) {
 		if len(f) >= maxFields {
 			return
 		}
-		key := k
+		key := string(k)
 		if prefix != "" {
-			key = prefix + "." + k
+			key = prefix + "." + key
 		}
-		var s string
-		switch v := v.(type) {
-		case map[string]any:
-			flatten(f, key, v)
-			continue
-		case string:
-			s = v
-		case float64:
-			s = strconv.FormatFloat(v, 'f', -1, 64)
-		case bool:
-			s = strconv.FormatBool(v)
-		case nil:
-			s = "null"
-		default: // arrays: kept out, they rarely filter well and can be huge
-			continue
+		if v.Type() == fastjson.TypeObject {
+			sub, _ := v.Object()
+			flatten(f, key, sub)
+			return
 		}
-		s = Sanitize(s, false) // JSON escapes can smuggle ESC back in
+		s, ok := scalar(v)
+		if !ok {
+			return
+		}
 		if len(s) > maxFieldBytes {
 			s = s[:maxFieldBytes] + truncateMarker
 		}
 		f[key] = s
-	}
-}
-
-func pick(f map[string]string, keys []string) string {
-	for _, k := range keys {
-		if v, ok := f[k]; ok {
-			return v
-		}
-	}
-	return ""
+	})
 }
 
 // logfmtValue finds key=value (value optionally double-quoted) in a

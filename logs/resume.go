@@ -1,7 +1,7 @@
 package logs
 
 import (
-	"hash/fnv"
+	"hash/maphash"
 	"time"
 )
 
@@ -58,8 +58,7 @@ func (r *resume) rewind() {
 	}
 }
 
-func hashText(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
-}
+// hashSeed is per process: hashes only ever compare within one run.
+var hashSeed = maphash.MakeSeed()
+
+func hashText(b []byte) uint64 { return maphash.Bytes(hashSeed, b) }

@@ -13,6 +13,13 @@ type Ring struct {
 	buf     []Line
 	next    uint64 // Seq of the next line added
 	changed chan struct{}
+	// Lossless rings make writers wait instead of dropping (see
+	// NewLosslessRing); consumed is how far the one reader has read.
+	lossless bool
+	consumed uint64
+	lost     uint64 // lines a closed lossless ring overwrote unread
+	closed   bool
+	room     *sync.Cond
 }
 
 // NewRing returns a ring holding up to capacity lines (at least 1).
@@ -20,9 +27,37 @@ func NewRing(capacity int) *Ring {
 	return &Ring{buf: make([]Line, max(capacity, 1)), changed: make(chan struct{}, 1)}
 }
 
+// NewLosslessRing returns a ring for a single reader that must see every
+// line, such as `ferry logs` writing to a pipe: at capacity Add waits until
+// the reader's Since has made room, so slow output slows the streams
+// instead of losing lines. Close releases waiting writers for good.
+func NewLosslessRing(capacity int) *Ring {
+	r := NewRing(capacity)
+	r.lossless = true
+	r.room = sync.NewCond(&r.mu)
+	return r
+}
+
+// Close ends a lossless ring's waiting: writers blocked in Add go on, and
+// from now on the ring drops the oldest lines like any other.
+func (r *Ring) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	if r.room != nil {
+		r.room.Broadcast()
+	}
+}
+
 // Add appends a line, stamps its Seq and returns it.
 func (r *Ring) Add(l Line) uint64 {
 	r.mu.Lock()
+	for r.lossless && !r.closed && r.next-r.consumed >= uint64(len(r.buf)) {
+		r.room.Wait()
+	}
+	if r.lossless && r.next >= uint64(len(r.buf)) && r.next-uint64(len(r.buf)) >= r.consumed {
+		r.lost++
+	}
 	l.Seq = r.next
 	r.buf[r.next%uint64(len(r.buf))] = l
 	r.next++
@@ -54,6 +89,11 @@ func (r *Ring) Since(seq uint64) (lines []Line, next uint64, dropped uint64) {
 	if old := r.oldest(); seq < old {
 		dropped, seq = old-seq, old
 	}
+	if r.lossless && r.next > r.consumed {
+		// Everything up to next is copied out below: room for writers.
+		r.consumed = r.next
+		r.room.Broadcast()
+	}
 	if seq >= r.next {
 		return nil, r.next, dropped
 	}
@@ -64,10 +104,14 @@ func (r *Ring) Since(seq uint64) (lines []Line, next uint64, dropped uint64) {
 	return lines, r.next, dropped
 }
 
-// Dropped is how many lines the ring has discarded since it was made.
+// Dropped is how many lines the ring has discarded since it was made
+// (a lossless ring: discarded unread, which only happens once closed).
 func (r *Ring) Dropped() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.lossless {
+		return r.lost
+	}
 	return r.oldest()
 }
 

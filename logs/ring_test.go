@@ -3,6 +3,7 @@ package logs
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +161,52 @@ func TestResumeDedupe(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[d b e]" {
 		t.Errorf("after resume delivered %v, want [d b e]", got)
+	}
+}
+
+// TestLosslessRingWaits: a writer at capacity waits for the reader instead
+// of dropping, so every line arrives; Close releases a blocked writer.
+func TestLosslessRingWaits(t *testing.T) {
+	t.Parallel()
+	r := NewLosslessRing(4)
+	const n = 1000
+	go func() {
+		for i := range n {
+			r.Add(Line{Text: strconv.Itoa(i)})
+		}
+	}()
+	var got []Line
+	var next uint64
+	for len(got) < n {
+		lines, nx, dropped := r.Since(next)
+		if dropped != 0 {
+			t.Fatalf("dropped %d lines", dropped)
+		}
+		got, next = append(got, lines...), nx
+		time.Sleep(time.Microsecond)
+	}
+	for i, l := range got {
+		if l.Text != strconv.Itoa(i) {
+			t.Fatalf("line %d is %q", i, l.Text)
+		}
+	}
+	if r.Dropped() != 0 {
+		t.Errorf("Dropped() = %d", r.Dropped())
+	}
+
+	full := NewLosslessRing(1)
+	full.Add(Line{Text: "a"})
+	done := make(chan struct{})
+	go func() { full.Add(Line{Text: "b"}); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("Add did not wait at capacity")
+	case <-time.After(50 * time.Millisecond):
+	}
+	full.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not release the writer")
 	}
 }

@@ -44,6 +44,7 @@ func Sanitize(s string, keepColor bool) string {
 // clean reports whether s holds only printable ASCII, tabs and valid
 // non-C1 UTF-8 — a byte loop, no regexp, so the hot path stays cheap.
 func clean(s string) bool {
+	ascii := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f || c == '\t' {
@@ -52,12 +53,13 @@ func clean(s string) bool {
 		if c < 0x80 {
 			return false
 		}
+		ascii = false
 		// C1 controls are encoded as 0xC2 0x80..0x9F.
 		if c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
 			return false
 		}
 	}
-	return utf8.ValidString(s)
+	return ascii || utf8.ValidString(s)
 }
 
 // skipEscape handles an ESC at s[i] and returns the index after the sequence.

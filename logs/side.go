@@ -31,6 +31,7 @@ type side struct {
 	errs       *rate
 	errPattern *regexp.Regexp
 	keepColor  bool
+	fields     bool
 
 	mu      sync.Mutex
 	streams map[streamKey]*stream
@@ -71,7 +72,7 @@ func newSide(cfg Config, src Source, sel Selector, ring *Ring) *side {
 		follow: cfg.Follow && !sel.Previous,
 		slots:  newSlots(cfg.MaxStreams), ring: ring,
 		lines: newRate(cfg.RateWindow, cfg.now), errs: newRate(cfg.RateWindow, cfg.now),
-		errPattern: cfg.ErrorPattern, keepColor: cfg.KeepColor,
+		errPattern: cfg.ErrorPattern, keepColor: cfg.KeepColor, fields: cfg.Fields,
 		streams: map[streamKey]*stream{}, cancels: map[types.UID][]context.CancelFunc{},
 	}
 	if s.open == nil {
@@ -81,10 +82,10 @@ func newSide(cfg Config, src Source, sel Selector, ring *Ring) *side {
 }
 
 // deliver turns raw text into a Line in the ring and counts it.
-func (s *side) deliver(c Container, ts time.Time, text []byte) {
+func (s *side) deliver(lp *lineParser, c Container, ts time.Time, text []byte) {
 	l := Line{Side: s.label, Namespace: c.Namespace, Pod: c.Pod, Container: c.Container, Time: ts,
 		Text: Sanitize(string(text), s.keepColor)}
-	parseText(&l)
+	lp.parse(&l)
 	s.ring.Add(l)
 	s.lines.add(1)
 	if s.templates != nil {

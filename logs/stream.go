@@ -154,13 +154,14 @@ func (s *stream) options() *corev1.PodLogOptions {
 // slow reader of the ring never slows this loop.
 func (s *stream) read(r io.Reader) (int, error) {
 	br := bufio.NewReaderSize(r, MaxLineBytes)
+	lp := &lineParser{fields: s.side.fields}
 	n := 0
 	for {
 		raw, err := readLine(br)
 		if len(raw) > 0 {
 			ts, text := splitTimestamp(raw)
 			if s.res.admit(ts, text) {
-				s.side.deliver(s.c, ts, text)
+				s.side.deliver(lp, s.c, ts, text)
 				n++
 				s.mu.Lock()
 				s.lines++

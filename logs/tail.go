@@ -23,11 +23,18 @@ const (
 // Config is what Run streams. Sources are typically the source and target
 // cluster, each with its own selector.
 type Config struct {
-	Sources      []Source
-	MaxStreams   int  // concurrent streams per cluster; the rest wait in line
-	Follow       bool // keep streaming and follow new pods; false: read and finish
-	BufferLines  int  // ring capacity
-	KeepColor    bool // keep SGR colour sequences in Text
+	Sources     []Source
+	MaxStreams  int  // concurrent streams per cluster; the rest wait in line
+	Follow      bool // keep streaming and follow new pods; false: read and finish
+	BufferLines int  // ring capacity
+	KeepColor   bool // keep SGR colour sequences in Text
+	// Lossless makes streams wait for the one reader of the ring instead
+	// of dropping lines when it falls behind: for a CLI writing to a pipe.
+	// A cockpit view leaves it off, so a slow screen never slows a stream.
+	Lossless bool
+	// Fields fills Line.Fields of JSON lines as they arrive. It costs a
+	// map per line; without it Line.FieldMap parses on demand.
+	Fields       bool
 	ErrorPattern *regexp.Regexp
 	RateWindow   time.Duration
 	// Templates, when set, receives every line for the "only on the
@@ -62,7 +69,13 @@ func Run(ctx context.Context, cfg Config) (*Tail, error) {
 		return nil, errors.New("logs: no sources: give at least one cluster")
 	}
 	cfg = cfg.withDefaults()
-	t := &Tail{ring: NewRing(cfg.BufferLines), templates: cfg.Templates, done: make(chan struct{})}
+	ring := NewRing(cfg.BufferLines)
+	if cfg.Lossless {
+		ring = NewLosslessRing(cfg.BufferLines)
+		// Writers must not stay blocked once nobody reads.
+		context.AfterFunc(ctx, ring.Close)
+	}
+	t := &Tail{ring: ring, templates: cfg.Templates, done: make(chan struct{})}
 	for _, src := range cfg.Sources {
 		sel, err := src.Selector.resolve(ctx, src.Client)
 		if err != nil {

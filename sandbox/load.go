@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Load struct {
 	Namespace   string
 	Deployments int // named load-0000, load-0001, ...
 	Workers     int // parallel creates; default 16
+	// Logs: what each load pod logs. Zero values keep the pods quiet.
+	LogHistory int     // lines already in each container's log at start
+	LogRate    float64 // lines per second after that
+	LogProfile string  // a sandboxd log profile, e.g. "http-json"
 }
 
 // Load nodes carry this label and a NoSchedule taint of the same key: only
@@ -69,7 +74,7 @@ func (l Load) create(ctx context.Context, cs kubernetes.Interface, side Side) er
 	}
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() { createWorker(ctx, cs, l.Namespace, side, names, errs) })
+		wg.Go(func() { l.createWorker(ctx, cs, l.Namespace, side, names, errs) })
 	}
 	var sendErr error
 send:
@@ -96,9 +101,9 @@ send:
 	}
 }
 
-func createWorker(ctx context.Context, cs kubernetes.Interface, ns string, side Side, names <-chan string, errs chan<- error) {
+func (l Load) createWorker(ctx context.Context, cs kubernetes.Interface, ns string, side Side, names <-chan string, errs chan<- error) {
 	for name := range names {
-		_, err := cs.AppsV1().Deployments(ns).Create(ctx, loadDeployment(name, side), metav1.CreateOptions{})
+		_, err := cs.AppsV1().Deployments(ns).Create(ctx, l.deployment(name, side), metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
 			select {
 			case errs <- fmt.Errorf("create deployment %s/%s: %w", ns, name, err):
@@ -220,9 +225,21 @@ func ensureLoadNode(ctx context.Context, cs kubernetes.Interface, i int) error {
 	return nil
 }
 
-// loadDeployment is one load service: one replica of its side's image,
-// quiet in the log writer (log rate 0), on the load nodes only.
-func loadDeployment(name string, side Side) *appsv1.Deployment {
+// annotations tell the log writer what the load pods log.
+func (l Load) annotations() map[string]string {
+	ann := map[string]string{LogRateAnnotation: strconv.FormatFloat(l.LogRate, 'f', -1, 64)}
+	if l.LogHistory > 0 {
+		ann[LogHistoryAnnotation] = strconv.Itoa(l.LogHistory)
+	}
+	if l.LogProfile != "" {
+		ann[LogsAnnotation] = l.LogProfile
+	}
+	return ann
+}
+
+// deployment is one load service: one replica of its side's image, logging
+// as the Load says, on the load nodes only.
+func (l Load) deployment(name string, side Side) *appsv1.Deployment {
 	labels := map[string]string{"app": name, LoadNodeLabel: "true"}
 	one := int32(1)
 	return &appsv1.Deployment{
@@ -231,7 +248,7 @@ func loadDeployment(name string, side Side) *appsv1.Deployment {
 			Replicas: &one,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: map[string]string{"sandbox.ferry.dev/log-rate": "0"}},
+				ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: l.annotations()},
 				Spec: corev1.PodSpec{
 					NodeSelector: map[string]string{LoadNodeLabel: "true"},
 					Tolerations:  []corev1.Toleration{{Key: LoadNodeLabel, Operator: corev1.TolerationOpEqual, Value: "true", Effect: corev1.TaintEffectNoSchedule}},

@@ -32,6 +32,9 @@ const (
 	// LogInjectAnnotation is an error message template emitted on that side only
 	// ({n} and {uuid} are filled in by the log writer).
 	LogInjectAnnotation = "sandbox.ferry.dev/log-inject"
+	// LogHistoryAnnotation is how many lines a container's log holds when
+	// it starts, as if it had run for a while (benchmarks of log readers).
+	LogHistoryAnnotation = "sandbox.ferry.dev/log-history"
 )
 
 // Annotations that differ between the sides by design: the rewrite maps them.

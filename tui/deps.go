@@ -9,7 +9,7 @@ import (
 
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/rewrite"
-	"github.com/ferry-dev/ferry/logs"
+	"github.com/ferry-dev/ferry/tui/logview"
 )
 
 // Inventory is what the cockpit reads services from; *inventory.Inventory
@@ -35,10 +35,10 @@ type SideInfo struct {
 	IdentityErr string
 }
 
-// LogStarter starts streaming one service's logs from both clusters. The
-// Tail lives until ctx ends; the cockpit cancels it when the logs screen
-// closes.
-type LogStarter func(ctx context.Context, pair inventory.Pair) (*logs.Tail, error)
+// LogStarter starts streaming one service's logs from both clusters; a
+// *logs.Tail is the real feed. It streams until ctx ends; the cockpit
+// cancels it when the logs screen closes.
+type LogStarter func(ctx context.Context, pair inventory.Pair) (logview.Feed, error)
 
 // Config is everything the cockpit needs; cmd/ferry builds it.
 type Config struct {

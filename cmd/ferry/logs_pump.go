@@ -18,8 +18,12 @@ import (
 func pump(ctx context.Context, tail *logs.Tail, pr *linePrinter, window time.Duration, errw io.Writer) error {
 	m := &merger{window: window}
 	ring := tail.Ring()
-	tick := time.NewTicker(max(min(window/2, 100*time.Millisecond), 10*time.Millisecond))
+	// A fixed beat, not a wake-up per line: under load each pass takes a
+	// big batch, so sorting and merging stay cheap per line.
+	tick := time.NewTicker(max(min(window/4, 50*time.Millisecond), 5*time.Millisecond))
 	defer tick.Stop()
+	notesEvery := time.NewTicker(time.Second)
+	defer notesEvery.Stop()
 	var next, dropped uint64
 	notes := &progressNotes{w: errw}
 	var perr error
@@ -31,8 +35,8 @@ func pump(ctx context.Context, tail *logs.Tail, pr *linePrinter, window time.Dur
 	for {
 		final := false
 		select {
-		case <-ring.Changed():
 		case <-tick.C:
+		case <-notesEvery.C:
 			st := tail.Stats()
 			notes.waiting(st)
 			notes.noStreams(st)

@@ -32,6 +32,7 @@ func versionString() string {
 }
 
 func newRootCmd() *cobra.Command {
+	co := cockpitOptions{}
 	root := &cobra.Command{
 		Use:   "ferry",
 		Short: "A terminal cockpit for migrating services between Kubernetes clusters",
@@ -40,15 +41,25 @@ account to EKS in a new one: every service side by side on both clusters, their
 logs from both at once, and a runbook of cloning and cutover steps walked one at a
 time (preview, confirm, apply, verify, roll back) with an audit journal.
 
+Without a subcommand ferry opens the cockpit on the plan (--plan, else
+$FERRY_PLAN, else ./ferry.yaml): services side by side, enter for a service's
+diff, env and old-account references, l for its logs from both clusters,
+? for every key. Diagnostics go to --log-file, never to the screen.
+
 Try it on the local sandbox (two real clusters, two emulated AWS accounts):
 
-  make demo                     # builds the sandbox once, starts it, lists services
+  make demo                     # builds the sandbox once, starts it, opens the cockpit
   eval "$(ferry sandbox env)"   # point kubectl, the AWS CLI and ferry at it
-  ferry status                  # services side by side on kops and eks`,
+  ferry                         # the cockpit
+  ferry status                  # services side by side on kops and eks, as a table
+  ferry logs checkout-api       # its logs from both clusters, merged by time`,
+		Args:          cobra.NoArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runCockpit(cmd, co) },
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	addCockpitFlags(root, &co)
 	root.SetVersionTemplate(fmt.Sprintf("ferry %s\n", versionString()))
 	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd())
 	return root

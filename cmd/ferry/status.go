@@ -154,7 +154,7 @@ func printTable(w io.Writer, d statusDoc) error {
 	fmt.Fprintf(tw, "NAMESPACE\tSERVICE\t%[1]s READY\t%[1]s TAG\t%[1]s RESTARTS\t%[2]s READY\t%[2]s TAG\t%[2]s RESTARTS\tDRIFT\tREFS\tSTATE\n", src, dst)
 	for _, p := range d.Pairs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Namespace, p.Name, sideCells(p.Source), sideCells(p.Target),
-			len(p.Drift), len(p.References), stateWord(p, src, dst))
+			len(p.Drift), len(p.References), p.Describe(src, dst))
 	}
 	return tw.Flush()
 }
@@ -173,23 +173,4 @@ func sideCells(w *inventory.Workload) string {
 		warn = " !"
 	}
 	return fmt.Sprintf("%d/%d%s\t%s\t%d", w.Ready, w.Desired, warn, strings.Join(tags, ","), w.Restarts)
-}
-
-// stateWord says a pair's state in the plan's own side labels.
-func stateWord(p inventory.Pair, src, dst string) string {
-	switch p.State {
-	case inventory.StateOnlySource:
-		return "only on " + src
-	case inventory.StateOnlyTarget:
-		return "only on " + dst
-	case inventory.StateFailingTarget:
-		return "failing on " + dst
-	case inventory.StateFailingSource:
-		return "failing on " + src
-	case inventory.StateRollingOut:
-		return "rolling out on " + dst
-	case inventory.StateInSync:
-		return "in sync"
-	}
-	return p.State
 }

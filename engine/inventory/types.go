@@ -115,3 +115,32 @@ func (s Snapshot) Pair(key string) (Pair, bool) {
 	}
 	return Pair{}, false
 }
+
+// Describe says a pair's state in words with the plan's own side labels,
+// as ferry shows it everywhere: "only on KOPS", "failing on EKS", "in sync".
+func (p Pair) Describe(src, dst string) string {
+	switch p.State {
+	case StateOnlySource:
+		return "only on " + src
+	case StateOnlyTarget:
+		return "only on " + dst
+	case StateFailingTarget:
+		return "failing on " + dst
+	case StateFailingSource:
+		return "failing on " + src
+	case StateRollingOut:
+		// The inventory only says rolling out of the target.
+		return "rolling out on " + dst
+	case StateDrifted:
+		return "drifted"
+	case StateInSync:
+		return "in sync"
+	case StateUnknown:
+		// A side that has not listed yet: say which, not "only on".
+		if p.Target == nil {
+			return "unknown on " + dst
+		}
+		return "unknown on " + src
+	}
+	return p.State
+}

@@ -18,6 +18,7 @@ const (
 	annLogRate    = "sandbox.ferry.dev/log-rate"
 	annLogErrors  = "sandbox.ferry.dev/log-errors"
 	annLogInject  = "sandbox.ferry.dev/log-inject"
+	annLogHistory = "sandbox.ferry.dev/log-history"
 )
 
 // Log profiles: what kind of program a container pretends to be.
@@ -34,6 +35,9 @@ const (
 	defaultLogErrors = 0.02
 	// maxLogRate keeps a typo in an annotation from filling the disk.
 	maxLogRate = 1000.0
+	// maxLogHistory bounds the lines written up front (make bench asks
+	// for 10,000 per pod).
+	maxLogHistory = 1_000_000
 	// Share of lines at warn and debug level; errors come from the annotation.
 	warnFraction  = 0.06
 	debugFraction = 0.10
@@ -51,6 +55,7 @@ type logSpec struct {
 	rate    float64 // lines per second per container, already scaled
 	errors  float64 // fraction of lines at error level
 	inject  string  // message planted at error level about every 10th line
+	history int     // lines already in the log when the container starts
 }
 
 // parseLogSpec reads the annotations; a bad value falls back to its default
@@ -61,6 +66,7 @@ func parseLogSpec(ann map[string]string, rateScale float64) logSpec {
 		rate:    parseFraction(ann[annLogRate], defaultLogRate, maxLogRate) * rateScale,
 		errors:  parseFraction(ann[annLogErrors], defaultLogErrors, 1),
 		inject:  ann[annLogInject],
+		history: int(parseFraction(ann[annLogHistory], 0, maxLogHistory)),
 	}
 	switch s.profile {
 	case profileHTTPJSON, profileHTTPPlain, profileWorkerJSON, profileWorkerPlain, profileCrashloop:

@@ -145,6 +145,11 @@ func (w *podWriter) addMain(seed uint64, name string, now time.Time) error {
 			return err
 		}
 	}
+	if w.spec.history > 0 && w.spec.profile != profileCrashloop {
+		if err := writeOnce(c.path, history(c.gen, w.spec.history, now), now); err != nil {
+			return err
+		}
+	}
 	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("open log of %s: %w", name, err)
@@ -152,6 +157,16 @@ func (w *podWriter) addMain(seed uint64, name string, now time.Time) error {
 	c.f = f
 	w.main = append(w.main, c)
 	return nil
+}
+
+// history is n lines as if logged before now, pastSpacing apart, for a
+// container that starts with a long log (benchmarks of log readers).
+func history(g *lineGen, n int, now time.Time) []genLine {
+	out := make([]genLine, 0, n)
+	for i := range n {
+		out = append(out, g.next(now.Add(-time.Duration(n-1-i)*pastSpacing)))
+	}
+	return out
 }
 
 // previousRun is one whole crashloop run, ending in its fatal line.

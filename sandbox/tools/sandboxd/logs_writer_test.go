@@ -124,3 +124,28 @@ func TestLogsWriterAppendsOnRestartResetsOnNewPod(t *testing.T) {
 		t.Fatalf("a re-created pod's log has %d lines, want 3 (fresh)", n)
 	}
 }
+
+// TestLogsWriterHistory: a pod asking for history starts with that many
+// lines, in time order ending now, and keeps appending after them; a
+// writer restart does not write the history twice.
+func TestLogsWriterHistory(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	pod := testPod("bench", "logbench-0", "u1", map[string]string{annLogHistory: "500", annLogProfile: profileHTTPJSON}, nil, "app")
+	spec := parseLogSpec(pod.Annotations, 1)
+	if spec.history != 500 {
+		t.Fatalf("history %d, want 500", spec.history)
+	}
+	spec.rate = 1000
+	for range 2 {
+		w, err := newPodWriter(cfg, pod, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.emit(4 * time.Millisecond)
+		w.closeFiles()
+	}
+	if n := len(readCRI(t, filepath.Join(cfg.dir, "bench", "logbench-0", "app.log"))); n != 508 {
+		t.Fatalf("log has %d lines, want 500 of history and 2 x 4 appended", n)
+	}
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+
+	"github.com/ferry-dev/ferry/engine/cluster"
+	"github.com/ferry-dev/ferry/engine/inventory"
+	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/logs"
+	"github.com/ferry-dev/ferry/tui"
+	"github.com/ferry-dev/ferry/tui/logview"
+)
+
+// cockpitOptions are the flags of `ferry` without a subcommand.
+type cockpitOptions struct {
+	connectFlags
+	readOnly bool
+	logFile  string
+}
+
+func addCockpitFlags(cmd *cobra.Command, o *cockpitOptions) {
+	addConnectFlags(cmd, &o.connectFlags)
+	cmd.Flags().BoolVar(&o.readOnly, "read-only", false, "open the cockpit without any action that changes a cluster or an account")
+	cmd.Flags().StringVar(&o.logFile, "log-file", "", "where the cockpit writes its diagnostics (default: ferry/cockpit.log in the user cache dir)")
+}
+
+// runCockpit connects both sides, starts the inventory and opens the TUI at
+// once; the services fill in as the clusters answer.
+func runCockpit(cmd *cobra.Command, o cockpitOptions) error {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	log, closeLog, err := openLogFile(o.logFile)
+	if err != nil {
+		return usageError{err}
+	}
+	defer closeLog()
+	// The TUI owns the terminal: client-go's klog goes to the log file too.
+	klog.SetSlogLogger(log)
+	defer klog.ClearLogger()
+
+	p, err := plan.Open(o.plan)
+	if err != nil {
+		return usageError{err}
+	}
+	src, err := cluster.Connect(ctx, sideConfig(p.Source, o.kubeconfig))
+	if err != nil {
+		return err
+	}
+	dst, err := cluster.Connect(ctx, sideConfig(p.Target, o.kubeconfig))
+	if err != nil {
+		return err
+	}
+	inv := inventory.New(src.Kube, dst.Kube, inventory.Config{
+		SourceName: p.Source.Label, TargetName: p.Target.Label, Namespaces: p.Namespaces, Mapping: p.Mapping,
+	})
+	go func() { _ = inv.Run(ctx) }()
+	log.Info("cockpit starting", "plan", p.File, "source", p.Source.Label, "target", p.Target.Label, "read_only", o.readOnly)
+	return tui.Run(ctx, cockpitConfig(p, src, dst, inv, o, log))
+}
+
+// cockpitConfig is the TUI's view of the session.
+func cockpitConfig(p *plan.Plan, src, dst *cluster.Side, inv *inventory.Inventory, o cockpitOptions, log *slog.Logger) tui.Config {
+	return tui.Config{
+		Environment: p.Environment.Name, Protected: p.Environment.Protected, PlanFile: p.File,
+		Source: sideInfo(p.Source, src), Target: sideInfo(p.Target, dst),
+		Mapping: p.Mapping, Inventory: inv, Logs: pairLogs(p, src, dst),
+		ReadOnly: o.readOnly, NoColor: os.Getenv("NO_COLOR") != "", Log: log,
+	}
+}
+
+func sideInfo(ps plan.Side, s *cluster.Side) tui.SideInfo {
+	info := tui.SideInfo{Label: ps.Label, Color: string(ps.Color), Cluster: ps.Kube.String(),
+		Account: s.Identity.Account, Caller: s.Identity.ARN, IdentityErr: s.Identity.Error}
+	info.Expires = s.Identity.Expires
+	if !s.KubeExpires.IsZero() && (info.Expires.IsZero() || s.KubeExpires.Before(info.Expires)) {
+		info.Expires = s.KubeExpires
+	}
+	return info
+}
+
+// pairLogs streams a service pair's pods: the source's under its source
+// namespace, the target's under the pair's; a side that does not run the
+// service is left out.
+func pairLogs(p *plan.Plan, src, dst *cluster.Side) tui.LogStarter {
+	return func(ctx context.Context, pair inventory.Pair) (logview.Feed, error) {
+		var sources []logs.Source
+		add := func(label string, role logs.Side, w *inventory.Workload, ns string, side *cluster.Side) {
+			if w == nil {
+				return
+			}
+			sources = append(sources, logs.Source{Label: label, Role: role, Client: side.Kube, Selector: logs.Selector{
+				Namespaces: []string{ns}, Owner: &logs.Owner{Kind: ownerKind(w.Kind), Name: pair.Name},
+				Init: true, Ephemeral: true, Tail: 500,
+			}})
+		}
+		add(p.Source.Label, logs.SideSource, pair.Source, sourceNamespace(p, pair.Namespace), src)
+		add(p.Target.Label, logs.SideTarget, pair.Target, pair.Namespace, dst)
+		if len(sources) == 0 {
+			return nil, fmt.Errorf("%s runs on neither side", pair.Key())
+		}
+		tail, err := logs.Run(ctx, logs.Config{
+			Sources: sources, Follow: true, Fields: true, BufferLines: 20000,
+			Templates: logs.NewTemplateStats(logs.TemplateStatsOptions{WarnAndAbove: true}),
+		})
+		if err != nil {
+			return nil, err // not a typed nil inside the interface
+		}
+		return tail, nil
+	}
+}
+
+func ownerKind(kind string) string {
+	switch kind {
+	case "StatefulSet":
+		return "statefulset"
+	case "DaemonSet":
+		return "daemonset"
+	}
+	return "deployment"
+}
+
+// sourceNamespace undoes the plan's namespace mapping.
+func sourceNamespace(p *plan.Plan, target string) string {
+	for from, to := range p.Mapping.Namespaces {
+		if to == target {
+			return from
+		}
+	}
+	return target
+}
+
+// openLogFile opens (appending) the cockpit's diagnostics log.
+func openLogFile(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return slog.New(slog.DiscardHandler), func() {}, nil
+		}
+		path = filepath.Join(dir, "ferry", "cockpit.log")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("--log-file %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-file %s: %w", path, err)
+	}
+	var w io.Writer = f
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	return slog.New(h).With("pid", os.Getpid(), "session", time.Now().Format(time.RFC3339)), func() { f.Close() }, nil
+}
