@@ -229,3 +229,43 @@ func TestNewPodFollowedAndCap(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowAcrossContainerRestart: following the crash-looping worker on
+// eks, the stream outlives its container: after a run's fatal line the next
+// run's "starting worker" arrives. (KWOK keeps a follow open across the
+// restart, as tail -F would; a kubelet ends it, and the stream then
+// reconnects from its last line, which TestReconnectResumes covers.)
+func TestFollowAcrossContainerRestart(t *testing.T) {
+	t.Parallel()
+	env := sandboxtest.Get(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sel := ownerSel(t, "orders", "deployment/fulfillment-worker")
+	sel.Tail = 1
+	tl, err := logs.Run(ctx, logs.Config{Follow: true, Sources: []logs.Source{{Label: "EKS", Client: env.Kube(t, "eks"), Selector: sel}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(45 * time.Second)
+	var next uint64
+	sawFatal := false
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("no restart seen in 45 s (fatal seen: %v); streams %+v", sawFatal, tl.Stats().Streams)
+		}
+		lines, n, _ := tl.Ring().Since(next)
+		next = n
+		for _, l := range lines {
+			switch {
+			case l.Level == "fatal" || strings.HasPrefix(l.Text, "panic: "):
+				sawFatal = true
+			case sawFatal && strings.Contains(l.Text, `msg="starting worker"`):
+				if st := tl.Stats().Streams; len(st) != 1 || st[0].State != logs.StateLive {
+					t.Errorf("streams %+v; want the one stream, still live", st)
+				}
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
