@@ -128,6 +128,31 @@ func findPair(snap inventory.Snapshot, name string) (inventory.Pair, error) {
 	return inventory.Pair{}, fmt.Errorf("%q matches %d services (%s): name one as NAMESPACE/NAME", name, len(matches), strings.Join(keys, ", "))
 }
 
+// commandSuggestions are the command lines tab completes: :svc and :logs
+// with every NAMESPACE/NAME and every NAME that names one service only
+// (findPair refuses the others), and :ns with every namespace. Sorted, so
+// the first match shown is the same on every snapshot.
+func commandSuggestions(snap inventory.Snapshot) []string {
+	names := map[string]int{}
+	for _, p := range snap.Pairs {
+		names[p.Name]++
+	}
+	var out []string
+	for _, p := range snap.Pairs {
+		for _, verb := range []string{"svc ", "logs "} {
+			out = append(out, verb+p.Key())
+			if names[p.Name] == 1 {
+				out = append(out, verb+p.Name)
+			}
+		}
+	}
+	for _, ns := range namespaces(snap) {
+		out = append(out, "ns "+ns)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // namespaces lists the snapshot's namespaces, sorted.
 func namespaces(snap inventory.Snapshot) []string {
 	var ns []string

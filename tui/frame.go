@@ -149,7 +149,7 @@ func (m Model) countdown(expires time.Time) string {
 // else what is wrong with a side, else when the snapshot was built.
 func (m Model) statusLine() string {
 	switch {
-	case m.cmdline.focused:
+	case m.cmdline.Focused():
 		return m.cmdline.View(m.width)
 	case m.status.err:
 		return m.st.statusErr.Render(m.status.text)
@@ -188,8 +188,8 @@ func sideProblem(name string, s inventory.SideState, now time.Time) string {
 // footer is the short help of the screen on top, then the global keys
 // that work there; while a prompt has the keys, only the prompt's.
 func (m Model) footer() string {
-	if m.cmdline.focused {
-		return m.help.ShortHelpView(append([]key.Binding{m.keys.Accept, m.keys.Cancel}, commandHelp()...))
+	if m.cmdline.Focused() {
+		return m.help.ShortHelpView(append([]key.Binding{m.keys.Accept, m.keys.Complete, m.keys.Cancel}, commandHelp()...))
 	}
 	top := m.top()
 	if top.Capturing() {

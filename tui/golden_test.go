@@ -52,6 +52,8 @@ func TestGoldenScreens(t *testing.T) {
 		{name: "detail_events", msgs: append(svc("fulfillment-worker"), keys("4")...)},
 		{name: "help", msgs: keys("?")},
 		{name: "command", msgs: append(keys(":"), typed("svc led")...)},
+		// Without colour the cursor and the suggestion show by the block.
+		{name: "command_nocolor", edit: noColor, msgs: append(keys(":"), typed("svc led")...)},
 		{name: "unknown_command", msgs: append(keys(":"), append(typed("deploy"), keys("enter")...)...)},
 		{name: "logs_unavailable", msgs: keys("j", "l")},
 		{name: "logs_merged", edit: withLogs, msgs: append(svc("payments/ledger"), keys("l")...)},

@@ -17,7 +17,7 @@ type keyMap struct {
 	// detail
 	NextTab, PrevTab, Tabs, Fold key.Binding
 	// prompts (filter and command line)
-	Accept, Cancel key.Binding
+	Accept, Cancel, Complete key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -46,8 +46,9 @@ func defaultKeyMap() keyMap {
 		Tabs:    key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "go to tab")),
 		Fold:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fold unchanged")),
 
-		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Accept:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Complete: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 	}
 }
 

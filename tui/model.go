@@ -55,7 +55,7 @@ func New(cfg Config) Model {
 	}
 	keys, st := defaultKeyMap(), newStyles(cfg)
 	m := Model{cfg: cfg, keys: &keys, st: &st, log: cfg.Log, clock: cfg.Now, now: cfg.Now(),
-		help: help.New(), cmdline: prompt{prefix: ":"},
+		help: help.New(), cmdline: newPrompt(":", &st, &keys),
 		done: make(chan struct{}), closeOnce: &sync.Once{}}
 	m.help.Styles = st.help
 	if cfg.Inventory != nil {
@@ -97,6 +97,9 @@ func (m Model) Update(msg tea.Msg) (next tea.Model, cmd tea.Cmd) {
 		return m, nil
 	case snapshotMsg:
 		m.snap = msg.snap
+		if m.cmdline.Focused() {
+			m.cmdline.SetSuggestions(commandSuggestions(m.snap))
+		}
 		return m, tea.Batch(m.broadcast(msg), waitForChange(m.cfg.Inventory, m.done))
 	case tickMsg:
 		m.now = m.clock()
@@ -134,7 +137,7 @@ func (m Model) crashed(r any) (tea.Model, tea.Cmd) {
 
 // paste goes where typing goes: the command line, else the screen.
 func (m Model) paste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
-	if m.cmdline.focused {
+	if m.cmdline.Focused() {
 		m.cmdline.Update(msg)
 		return m, nil
 	}
@@ -149,7 +152,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
 	}
-	if m.cmdline.focused {
+	if m.cmdline.Focused() {
 		return m.commandKey(msg)
 	}
 	top := m.top()
@@ -166,6 +169,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.push(newHelpScreen(m.keys, m.st, top)), nil
 	case key.Matches(msg, m.keys.Command):
 		m.cmdline.Reset()
+		m.cmdline.SetSuggestions(commandSuggestions(m.snap))
 		m.cmdline.Focus()
 		return m, nil
 	case key.Matches(msg, m.keys.Back) && len(m.stack) > 1:

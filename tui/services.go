@@ -35,13 +35,13 @@ type servicesScreen struct {
 
 func newServicesScreen(keys *keyMap, st *styles, src, dst string, snap inventory.Snapshot) *servicesScreen {
 	s := &servicesScreen{keys: keys, st: st, src: src, dst: dst, cols: serviceColumns(src, dst),
-		snap: snap, filter: prompt{prefix: "/"}}
+		snap: snap, filter: newPrompt("/", st, keys)}
 	s.refresh()
 	return s
 }
 
 func (s *servicesScreen) Title() string   { return "services" }
-func (s *servicesScreen) Capturing() bool { return s.filter.focused }
+func (s *servicesScreen) Capturing() bool { return s.filter.Focused() }
 func (s *servicesScreen) Close()          {}
 
 func (s *servicesScreen) SetSize(width, height int) {
@@ -51,7 +51,7 @@ func (s *servicesScreen) SetSize(width, height int) {
 
 // ShortHelp is the footer's help while the services are shown.
 func (s *servicesScreen) ShortHelp() []key.Binding {
-	if s.filter.focused {
+	if s.filter.Focused() {
 		return []key.Binding{s.keys.Accept, s.keys.Cancel}
 	}
 	return []key.Binding{s.keys.Open, s.keys.Logs, s.keys.Filter, s.keys.Sort}
@@ -75,11 +75,11 @@ func (s *servicesScreen) Update(msg tea.Msg) tea.Cmd {
 		s.query.namespace = msg.namespace
 		s.refresh()
 	case tea.PasteMsg:
-		if s.filter.focused && s.filter.Update(msg) {
+		if s.filter.Focused() && s.filter.Update(msg) {
 			s.setFilter()
 		}
 	case tea.KeyPressMsg:
-		if s.filter.focused {
+		if s.filter.Focused() {
 			return s.filterKey(msg)
 		}
 		return s.handleKey(msg)
@@ -229,7 +229,7 @@ func (s *servicesScreen) titleLine() string {
 		parts = append(parts, "ns "+s.query.namespace)
 	}
 	line := strings.Join(parts, "  ")
-	if s.filter.focused || s.query.text != "" {
+	if s.filter.Focused() || s.query.text != "" {
 		line += "  " + s.filter.View(max(4, s.width-len(line)-2))
 	}
 	return line

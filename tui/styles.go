@@ -4,7 +4,10 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
+
+	"github.com/ferry-dev/ferry/tui/internal/input"
 )
 
 // Default side colours when the plan names none: warm for the old cluster,
@@ -28,6 +31,8 @@ type styles struct {
 	diffExpected, diffDrift   lipgloss.Style
 	helpGroup, helpKey, hDesc lipgloss.Style
 	help                      help.Styles
+	input                     textinput.Styles // the / and : prompts
+	noColor                   bool             // the prompts' cursor is a marker
 }
 
 func newStyles(cfg Config) styles {
@@ -61,6 +66,7 @@ func newStyles(cfg Config) styles {
 		hDesc:        lipgloss.NewStyle().Foreground(grey),
 		help:         help.DefaultDarkStyles(),
 	}
+	s.input = input.Styles(lipgloss.NewStyle(), s.dim)
 	return s
 }
 
@@ -73,6 +79,8 @@ func plainStyles() styles {
 		diffExpected: p, diffDrift: p, helpGroup: p, helpKey: p, hDesc: p,
 		help: help.Styles{Ellipsis: p, ShortKey: p, ShortDesc: p, ShortSeparator: p,
 			FullKey: p, FullDesc: p, FullSeparator: p},
+		input:   input.Styles(p, p),
+		noColor: true,
 	}
 }
 

@@ -156,8 +156,8 @@ func TestFilter(t *testing.T) {
 		t.Fatalf("q and ? were not typed: value %q, %d screens", s.filter.Value(), len(m.stack))
 	}
 	m = step(t, m, keys("backspace", "backspace", "enter")...)
-	if s.filter.focused || s.query.text != "led" {
-		t.Errorf("enter: focused %v, text %q", s.filter.focused, s.query.text)
+	if s.filter.Focused() || s.query.text != "led" {
+		t.Errorf("enter: focused %v, text %q", s.filter.Focused(), s.query.text)
 	}
 	m = step(t, m, keys("esc")...)
 	if len(s.rows) != 8 || s.query.text != "" {
@@ -167,8 +167,8 @@ func TestFilter(t *testing.T) {
 		t.Errorf("clearing the filter moved the cursor to %q", cursorKey(m))
 	}
 	m = step(t, m, keys("/", "x", "esc")...)
-	if s.filter.focused || len(s.rows) != 8 {
-		t.Errorf("esc in the prompt: focused %v, %d rows", s.filter.focused, len(s.rows))
+	if s.filter.Focused() || len(s.rows) != 8 {
+		t.Errorf("esc in the prompt: focused %v, %d rows", s.filter.Focused(), len(s.rows))
 	}
 }
 
@@ -218,7 +218,7 @@ func TestCommands(t *testing.T) {
 			t.Parallel()
 			m, _ := newTestModel(t, 80, 24)
 			m = step(t, m, append(keys(":"), typed(tt.line)...)...)
-			if !m.cmdline.focused {
+			if !m.cmdline.Focused() {
 				t.Fatal("the command line is not open")
 			}
 			next, cmd := m.Update(keys("enter")[0])

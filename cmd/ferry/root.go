@@ -61,6 +61,8 @@ Try it on the local sandbox (two real clusters, two emulated AWS accounts):
 	}
 	addCockpitFlags(root, &co)
 	root.SetVersionTemplate(fmt.Sprintf("ferry %s\n", versionString()))
-	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd())
+	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd(),
+		newPlanCmd(), newJournalCmd())
+	root.AddCommand(newRunCmds()...)
 	return root
 }

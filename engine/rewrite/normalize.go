@@ -31,7 +31,7 @@ func Normalize(obj *unstructured.Unstructured) *unstructured.Unstructured {
 	for _, r := range rowsFor(kind) {
 		visit(root, root, r.steps, r.act)
 	}
-	pruneNil(root)
+	PruneNil(root)
 	return out
 }
 
@@ -113,7 +113,9 @@ func visit(root map[string]any, node any, steps []string, act action) {
 	}
 }
 
-func pruneNil(node any) {
+// PruneNil deletes null values from a decoded object, at every depth:
+// an explicit null and an absent field mean the same to the API.
+func PruneNil(node any) {
 	switch n := node.(type) {
 	case map[string]any:
 		for k, v := range n {
@@ -121,11 +123,11 @@ func pruneNil(node any) {
 				delete(n, k)
 				continue
 			}
-			pruneNil(v)
+			PruneNil(v)
 		}
 	case []any:
 		for _, e := range n {
-			pruneNil(e)
+			PruneNil(e)
 		}
 	}
 }

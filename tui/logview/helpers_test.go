@@ -173,7 +173,8 @@ func typeText(m Model, s string) Model {
 func keyMsg(k string) tea.KeyPressMsg {
 	special := map[string]rune{"space": tea.KeySpace, "enter": tea.KeyEnter, "esc": tea.KeyEscape,
 		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
-		"tab": tea.KeyTab, "backspace": tea.KeyBackspace, "home": tea.KeyHome, "end": tea.KeyEnd}
+		"tab": tea.KeyTab, "backspace": tea.KeyBackspace, "home": tea.KeyHome, "end": tea.KeyEnd,
+		"left": tea.KeyLeft, "right": tea.KeyRight, "delete": tea.KeyDelete}
 	if c, ok := special[k]; ok {
 		return tea.KeyPressMsg{Code: c}
 	}

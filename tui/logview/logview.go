@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ferry-dev/ferry/logs"
+	"github.com/ferry-dev/ferry/tui/internal/input"
 )
 
 // Feed is where the pane reads from; *logs.Tail satisfies it.
@@ -94,6 +95,7 @@ func New(feed Feed, opts Options) Model {
 		buf: newBuffer(opts.Capacity), showTime: true, follow: true,
 		w: 80, h: 24,
 	}
+	m.prompt.input = input.New("", m.st.input, m.st.noColor)
 	for s := range m.tags {
 		w := m.tagWidth()
 		m.tags[s] = m.st.side[s].r(padRight(ansi.Truncate(m.label(s), w, ""), w))

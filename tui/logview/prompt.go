@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ferry-dev/ferry/logs"
+	"github.com/ferry-dev/ferry/tui/internal/input"
 )
 
 // promptKind says which of the three regex controls a prompt edits.
@@ -23,11 +24,12 @@ const (
 
 var promptNames = [...]string{"", "include", "exclude", "highlight"}
 
-// prompt is the filter input on the message row. err holds why the last
-// pattern was refused; the prompt stays open so it can be fixed.
+// prompt is the filter input on the message row: the cockpit's input (a
+// bubbles textinput; see package input). err holds why the last pattern
+// was refused; the prompt stays open so it can be fixed.
 type prompt struct {
 	kind  promptKind
-	input lineInput
+	input input.Model
 	err   string
 }
 
@@ -71,12 +73,14 @@ func (f filterSet) set(k promptKind, re *regexp.Regexp) {
 // openPrompt focuses the input for one control, filled with its pattern.
 func (m *Model) openPrompt(k promptKind) {
 	m.prompt.kind, m.prompt.err = k, ""
-	m.prompt.input.set(filterSet{&m.flt}.pattern(k))
+	m.prompt.input.SetValue(filterSet{&m.flt}.pattern(k))
+	m.prompt.input.Focus()
 	m.syncKeys()
 }
 
 func (m *Model) closePrompt() {
 	m.prompt.kind, m.prompt.err = promptNone, ""
+	m.prompt.input.Blur()
 	m.syncKeys()
 }
 
@@ -89,7 +93,7 @@ func (m *Model) updatePrompt(msg tea.KeyPressMsg) {
 	case key.Matches(msg, m.keys.Accept):
 		m.applyPrompt()
 	default:
-		if m.prompt.input.update(msg) {
+		if m.prompt.input.Update(msg) {
 			m.prompt.err = "" // a refusal was about the text as it was
 		}
 	}
@@ -98,7 +102,7 @@ func (m *Model) updatePrompt(msg tea.KeyPressMsg) {
 // applyPrompt compiles the pattern; an empty one turns the control off.
 // A refused pattern keeps the previous filter and the prompt open.
 func (m *Model) applyPrompt() {
-	k, text := m.prompt.kind, m.prompt.input.value()
+	k, text := m.prompt.kind, m.prompt.input.Value()
 	var re *regexp.Regexp
 	if text != "" {
 		var err error

@@ -75,7 +75,7 @@ func (m Model) messageRow() string {
 			errText = "  " + m.st.bad.r(m.prompt.err)
 		}
 		room := m.w - ansi.StringWidth(label) - min(ansi.StringWidth(errText), m.w/2)
-		return m.st.title.r(label) + m.prompt.input.view(m.st, room) + errText
+		return m.st.title.r(label) + m.prompt.input.View(room) + errText
 	case m.note.text != "" && m.note.err:
 		return m.st.bad.r(m.note.text)
 	case m.note.text != "":

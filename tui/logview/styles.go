@@ -3,7 +3,10 @@ package logview
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
+
+	"github.com/ferry-dev/ferry/tui/internal/input"
 )
 
 // Default side colours, the cockpit's: warm for the old cluster, cool for
@@ -47,7 +50,8 @@ type styles struct {
 	errLine, bad   paint // error lines; error counts and messages
 	warn, ok       paint
 	highlight, sel paint
-	key            paint // JSON keys in the detail view
+	key            paint            // JSON keys in the detail view
+	input          textinput.Styles // the filter prompts
 	noColor        bool
 }
 
@@ -70,10 +74,14 @@ func newStyles(o Options) styles {
 		highlight: on(ns().Foreground(lipgloss.Color("0")).Background(yellow)),
 		sel:       on(ns().Bold(true).Reverse(true)),
 		key:       on(ns().Foreground(lipgloss.Color("6"))),
+		input:     input.Styles(ns(), ns().Foreground(grey)),
 	}
 }
 
-func plainStyles() styles { return styles{noColor: true} }
+func plainStyles() styles {
+	p := lipgloss.NewStyle()
+	return styles{input: input.Styles(p, p), noColor: true}
+}
 
 func or(s, fallback string) string {
 	if s == "" {

@@ -41,7 +41,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 	}
 	if paste, ok := msg.(tea.PasteMsg); ok && m.prompt.open() {
-		m.prompt.input.update(paste)
+		m.prompt.input.Update(paste)
 	}
 	return m, nil
 }

@@ -110,8 +110,8 @@ func TestFilterPrompts(t *testing.T) {
 	}
 	m = typeText(m, `orders/104[0-3] `)
 	m = press(m, "q", "backspace") // q is typed, not quit
-	if !m.Capturing() || m.prompt.input.value() != `orders/104[0-3] ` {
-		t.Fatalf("q should be text in the prompt: %q", m.prompt.input.value())
+	if !m.Capturing() || m.prompt.input.Value() != `orders/104[0-3] ` {
+		t.Fatalf("q should be text in the prompt: %q", m.prompt.input.Value())
 	}
 	m = press(m, "enter")
 	if m.Capturing() || m.flt.Include == nil {
@@ -332,9 +332,45 @@ func TestPasteIntoPrompt(t *testing.T) {
 	m, _ := newTestModel(t, 80, 24, nil)
 	m = press(m, "x")
 	m, _ = m.Update(tea.PasteMsg{Content: "health\x1b[2Jz"})
-	if got := m.prompt.input.value(); got != "health[2Jz" {
+	if got := m.prompt.input.Value(); got != "health[2Jz" {
 		t.Errorf("paste: %q (control bytes must go)", got)
+	}
+	// A copied line's newline would end the regex in a space.
+	m, _ = m.Update(tea.PasteMsg{Content: "|orders\t\r\n"})
+	if got := m.prompt.input.Value(); got != "health[2Jz|orders" {
+		t.Errorf("paste: %q (tabs and line breaks must go)", got)
+	}
+	if strings.ContainsRune(ansiStrip(m.View()), '\x1b') {
+		t.Error("an escape from the paste reached the screen")
+	}
+}
+
+func TestPromptEditsInTheMiddle(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestModel(t, 80, 24, func(o *Options) { o.NoColor = true })
+	m = typeText(press(m, "i"), "orders/14")
+	m = typeText(press(m, "left", "left"), "10")
+	if got := m.prompt.input.Value(); got != "orders/1014" {
+		t.Fatalf("typed after left x2: %q", got)
+	}
+	if row := messageRowOf(m.View()); !strings.HasSuffix(row, "include › orders/10▏14") {
+		t.Errorf("the cursor should sit before the 1: %q", row)
+	}
+	m = press(m, "right", "delete", "ctrl+a", "delete", "ctrl+e", "backspace", "ctrl+w")
+	if got := m.prompt.input.Value(); got != "" {
+		t.Errorf("right, delete, ctrl+a, delete, ctrl+e, backspace, ctrl+w: %q", got)
+	}
+	m = typeText(m, "a b c")
+	m = press(m, "left", "ctrl+u")
+	if got := m.prompt.input.Value(); got != "c" {
+		t.Errorf("ctrl+u keeps what follows the cursor: %q", got)
 	}
 }
 
 func ansiStrip(s string) string { return checkStrip(s) }
+
+// messageRowOf is the view's last row: the prompt while one is open.
+func messageRowOf(view string) string {
+	rows := strings.Split(view, "\n")
+	return strings.TrimRight(rows[len(rows)-1], " ")
+}
