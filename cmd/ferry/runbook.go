@@ -65,7 +65,8 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []runbook.JournalOption{runbook.WithRedactor(redact)}
+	opts := []runbook.JournalOption{runbook.WithRedactor(redact),
+		runbook.WithSealer(newClusterKeySealer(s.target.Kube, s.plan.Environment.Name))}
 	if f.readOnly {
 		opts = append(opts, runbook.JournalReadOnly())
 	}

@@ -177,6 +177,15 @@ func assertNoSecret(t *testing.T, journal, printed string) {
 	if st, err := os.Stat(journal); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("journal mode %v (%v), want 0600", st.Mode().Perm(), err)
 	}
+	undo, _ := filepath.Glob(journal + ".undo/*")
+	if len(undo) == 0 {
+		t.Error("no undo payloads were saved")
+	}
+	for _, u := range undo {
+		if b, err := os.ReadFile(u); err != nil || bytes.HasPrefix(b, []byte("{")) || bytes.Contains(b, []byte("invoice-renderer")) {
+			t.Errorf("undo payload %s is not sealed (%v)", filepath.Base(u), err)
+		}
+	}
 }
 
 // TestRunbookCrashAndLock: a ferry killed (-9) in the middle of a slowed

@@ -23,8 +23,9 @@ type Journal struct {
 	readOnly bool
 
 	mu   sync.Mutex // serialises this process's appends
-	f    *os.File
-	undo *undoStore
+	f      *os.File
+	undo   *undoStore
+	sealer Sealer
 }
 
 // JournalOption configures OpenJournal.
@@ -49,7 +50,7 @@ func OpenJournal(path string, opts ...JournalOption) (*Journal, error) {
 	for _, o := range opts {
 		o(j)
 	}
-	j.undo = &undoStore{dir: path + ".undo", readOnly: j.readOnly}
+	j.undo = &undoStore{dir: path + ".undo", readOnly: j.readOnly, sealer: j.sealer}
 	if j.readOnly {
 		return j, nil
 	}

@@ -253,3 +253,41 @@ func TestMaskValues(t *testing.T) {
 		t.Errorf("no values changed %q", got)
 	}
 }
+
+// TestUndoStoreSealed: with a sealer, a payload's secret never reaches the
+// disk in clear, reads back whole, and a store opened with another key
+// refuses it.
+func TestUndoStoreSealed(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{7}, 32)
+	s, err := NewAESSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	j, err := OpenJournal(path, WithSealer(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	payload := []byte(`{"data":{"password":"s3cr3t-0rders-Pa55!"}}`)
+	ref, err := j.undo.save("clone/orders/orders-api", payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := os.ReadFile(filepath.Join(j.undo.dir, ref.File))
+	if err != nil || bytes.Contains(onDisk, []byte("s3cr3t")) {
+		t.Fatalf("payload on disk in clear (%v)", err)
+	}
+	if b, err := j.undo.load(ref); err != nil || !bytes.Equal(b, payload) {
+		t.Fatalf("load = %s, %v", b, err)
+	}
+	other, _ := NewAESSealer(bytes.Repeat([]byte{8}, 32))
+	wrong := &undoStore{dir: j.undo.dir, sealer: other}
+	if _, err := wrong.load(ref); err == nil || !strings.Contains(err.Error(), "another key") {
+		t.Errorf("another key opened the payload: %v", err)
+	}
+	if _, err := NewAESSealer([]byte("short")); err == nil {
+		t.Error("a short key was taken")
+	}
+}

@@ -19,6 +19,7 @@ import (
 type undoStore struct {
 	dir      string
 	readOnly bool
+	sealer   Sealer // nil: payloads are stored as they are
 
 	mu   sync.Mutex
 	next map[string]int // step -> next sequence to try
@@ -28,6 +29,13 @@ type undoStore struct {
 func (u *undoStore) save(step string, payload []byte) (UndoRef, error) {
 	if u.readOnly {
 		return UndoRef{}, ErrReadOnly
+	}
+	if u.sealer != nil {
+		sealed, err := u.sealer.Seal(payload)
+		if err != nil {
+			return UndoRef{}, fmt.Errorf("seal undo payload of %s: %w", step, err)
+		}
+		payload = sealed
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -107,6 +115,13 @@ func (u *undoStore) load(ref UndoRef) (json.RawMessage, error) {
 	sum := sha256.Sum256(b)
 	if got := hex.EncodeToString(sum[:]); got != ref.SHA256 {
 		return nil, fmt.Errorf("undo payload %s has sha256 %s, the journal recorded %s: it was changed or damaged; restore it from a backup or roll back by hand", path, got, ref.SHA256)
+	}
+	if u.sealer != nil {
+		plain, err := u.sealer.Open(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		b = plain
 	}
 	return json.RawMessage(b), nil
 }
