@@ -88,6 +88,26 @@ func rewriteString(m Mapping, s string) string {
 	return s
 }
 
+// String rewrites one string through the mapping — a name, an ARN, a
+// queue URL or a whole JSON policy document: renames first, then account
+// ids, each only as a whole token.
+func String(m Mapping, s string) string { return rewriteString(m, s) }
+
+// Locators returns, for each of the account ids in s, the ARN, URL or
+// host it sits in (or the id alone), never the text around it: what an
+// operator searches for when a copied value still names an old account.
+func Locators(s string, accounts []string) []string {
+	var out []string
+	eachRun(s, isDigit, func(i, j int) {
+		for _, a := range accounts {
+			if s[i:j] == a {
+				out = append(out, locator(s, i, j))
+			}
+		}
+	})
+	return out
+}
+
 // match is one old-account token found in a string.
 type match struct{ token, why string }
 
