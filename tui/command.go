@@ -13,11 +13,11 @@ import (
 
 // command is a parsed : command line.
 type command struct {
-	verb string // svc, ns, logs, quit; "" for an empty line
+	verb string // svc, ns, logs, runbook, quit; "" for an empty line
 	arg  string
 }
 
-const commandUsage = "try :svc NAME, :ns NAME, :logs NAME or :q"
+const commandUsage = "try :svc NAME, :ns NAME, :logs NAME, :rb or :q"
 
 // parseCommand reads a command line (without the colon). Verbs have short
 // and long spellings as in vim and k9s.
@@ -36,6 +36,8 @@ func parseCommand(line string) (command, error) {
 		verb = "ns"
 	case "logs", "log":
 		verb = "logs"
+	case "runbook", "rb":
+		verb = "runbook"
 	default:
 		return command{}, fmt.Errorf("unknown command %q: %s", ":"+verb, commandUsage)
 	}
@@ -89,6 +91,8 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 			return m, send(openLogsMsg{pair: p})
 		}
 		return m, send(openDetailMsg{key: p.Key()})
+	case "runbook":
+		return m, send(openRunbookMsg{step: c.arg})
 	}
 	return m, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/rewrite"
+	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/tui/logview"
 )
 
@@ -40,6 +41,17 @@ type SideInfo struct {
 // cancels it when the logs screen closes.
 type LogStarter func(ctx context.Context, pair inventory.Pair) (logview.Feed, error)
 
+// Runbook is what the runbook screen drives; *runbook.Runner satisfies it.
+type Runbook interface {
+	Snapshot() runbook.Snapshot
+	Changed() <-chan struct{}
+	Plan(ctx context.Context, id string) (runbook.ChangeSet, error)
+	Apply(ctx context.Context, id string) error
+	Verify(ctx context.Context, id string) ([]runbook.Check, error)
+	Rollback(ctx context.Context, id string) error
+	Skip(ctx context.Context, id, reason string) error
+}
+
 // Config is everything the cockpit needs; cmd/ferry builds it.
 type Config struct {
 	Environment string // the plan's environment name, shown in the header
@@ -50,6 +62,8 @@ type Config struct {
 	Mapping     rewrite.Mapping
 	Inventory   Inventory
 	Logs        LogStarter // nil: the logs screen says logs are unavailable
+	Runbook     Runbook    // nil: the runbook screen says it is unavailable, and why
+	RunbookErr  string     // why there is no Runbook, e.g. the journal could not be read
 	ReadOnly    bool
 	NoColor     bool
 	Log         *slog.Logger     // diagnostics; nil discards them

@@ -17,12 +17,15 @@ type helpScreen struct {
 	width, height int
 }
 
-// newHelpScreen lists the cockpit's groups and, for a screen the groups do
-// not cover (the logs pane), that screen's own full help.
+// newHelpScreen lists the cockpit's groups, the runbook's over the
+// runbook, and for a screen the groups do not cover (the logs pane), that
+// screen's own full help.
 func newHelpScreen(keys *keyMap, st *styles, below screen) *helpScreen {
 	groups := keys.groups()
 	switch below.(type) {
 	case *servicesScreen, *detailScreen:
+	case *runbookScreen:
+		groups = keys.runbookGroups()
 	default:
 		var own []key.Binding
 		for _, col := range below.FullHelp() {

@@ -3,10 +3,10 @@ package tui
 import "charm.land/bubbles/v2/key"
 
 // keyMap is every binding of the cockpit. Screens read the ones they use;
-// the help screen lists them by group. The cockpit is read-only for now, so
-// no binding mutates anything and none is disabled by --read-only; when
-// the runbook's bindings arrive, read-only mode turns them off with
-// SetEnabled(false) and help stops listing them.
+// the help screen lists them by group. The runbook's mutations (apply,
+// undo, skip) are the only bindings that change anything: --read-only
+// turns them off with SetEnabled(false) (disableMutations), so they match
+// no key and neither the footer nor the help lists them.
 type keyMap struct {
 	// global
 	Quit, ForceQuit, Help, Command, Back key.Binding
@@ -16,8 +16,10 @@ type keyMap struct {
 	Open, Logs, Filter, Sort, Reverse key.Binding
 	// detail
 	NextTab, PrevTab, Tabs, Fold key.Binding
-	// prompts (filter and command line)
-	Accept, Cancel, Complete key.Binding
+	// runbook: Runbook opens it; Apply, Rollback and Skip mutate
+	Runbook, Plan, Apply, Verify, Rollback, Skip, Focus key.Binding
+	// prompts (filter, command line, the runbook's confirmation)
+	Accept, Cancel, Complete, Confirm key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -46,9 +48,27 @@ func defaultKeyMap() keyMap {
 		Tabs:    key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "go to tab")),
 		Fold:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fold unchanged")),
 
+		Runbook:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "runbook")),
+		Plan:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "plan")),
+		Apply:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply")),
+		Verify:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify")),
+		Rollback: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		Skip:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "skip")),
+		Focus:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll diff/list")),
+
 		Accept:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Complete: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
+		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+	}
+}
+
+// disableMutations is --read-only: the bindings that change a cluster
+// stop matching and drop out of every help. Plan and verify stay; they
+// only read.
+func (k *keyMap) disableMutations() {
+	for _, b := range []*key.Binding{&k.Apply, &k.Rollback, &k.Skip} {
+		b.SetEnabled(false)
 	}
 }
 
@@ -67,7 +87,21 @@ func (k keyMap) groups() []helpGroup {
 		{"Services", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
 			k.Open, k.Logs, k.Filter, k.Sort, k.Reverse}},
 		{"Service detail", []key.Binding{k.NextTab, k.PrevTab, k.Tabs, k.Up, k.Down, k.Fold, k.Logs}},
-		{"Commands (:)", commandHelp()},
+		// :rb is on the help only: the command line's footer has no room.
+		{"Commands (:)", append(commandHelp(),
+			key.NewBinding(key.WithKeys(":rb"), key.WithHelp(":rb [STEP]", "runbook (r on services)")))},
+	}
+}
+
+// runbookGroups is the full help over the runbook screen: its own keys
+// first (the mutations among them only when enabled), then the global
+// keys and the commands, which fit beside them at 80x24.
+func (k keyMap) runbookGroups() []helpGroup {
+	all := k.groups()
+	return []helpGroup{
+		{"Runbook", []key.Binding{k.Plan, k.Apply, k.Verify, k.Rollback, k.Skip, k.Focus,
+			k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		all[0], all[len(all)-1],
 	}
 }
 

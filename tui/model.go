@@ -54,6 +54,9 @@ func New(cfg Config) Model {
 		cfg.Now = time.Now
 	}
 	keys, st := defaultKeyMap(), newStyles(cfg)
+	if cfg.ReadOnly {
+		keys.disableMutations()
+	}
 	m := Model{cfg: cfg, keys: &keys, st: &st, log: cfg.Log, clock: cfg.Now, now: cfg.Now(),
 		help: help.New(), cmdline: newPrompt(":", &st, &keys),
 		done: make(chan struct{}), closeOnce: &sync.Once{}}
@@ -116,6 +119,8 @@ func (m Model) Update(msg tea.Msg) (next tea.Model, cmd tea.Cmd) {
 	case openLogsMsg:
 		l, start := newLogsScreen(&m, msg.pair)
 		return m.push(l), start
+	case openRunbookMsg:
+		return m.openRunbook(msg.step)
 	case nsFilterMsg:
 		m.popTo(1)
 		return m, m.broadcast(msg)
@@ -173,6 +178,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cmdline.Focus()
 		return m, nil
 	case key.Matches(msg, m.keys.Back) && len(m.stack) > 1:
+		if why := holding(top); why != "" {
+			return m, statusErr(why)
+		}
 		return m.pop(), nil
 	}
 	return m, top.Update(msg)
@@ -202,9 +210,9 @@ func (m Model) pop() Model {
 	return m
 }
 
-// popTo closes screens until n are left.
+// popTo closes screens until n are left, or one must stay open.
 func (m *Model) popTo(n int) {
-	for len(m.stack) > max(1, n) {
+	for len(m.stack) > max(1, n) && holding(m.top()) == "" {
 		*m = m.pop()
 	}
 }

@@ -33,6 +33,18 @@ type screen interface {
 	Close()
 }
 
+// holder is a screen that must not close yet: closing would cancel work
+// it started (an apply in flight). Holding says why, "" when it may.
+type holder interface{ Holding() string }
+
+// holding is why s must stay open, "" when it may close.
+func holding(s screen) string {
+	if h, ok := s.(holder); ok {
+		return h.Holding()
+	}
+	return ""
+}
+
 // snapshotMsg carries a new inventory snapshot into the loop.
 type snapshotMsg struct{ snap inventory.Snapshot }
 
@@ -51,6 +63,10 @@ type openDetailMsg struct{ key string }
 
 // openLogsMsg asks the root to push the logs screen for a pair.
 type openLogsMsg struct{ pair inventory.Pair }
+
+// openRunbookMsg asks the root to show the runbook screen, on step when
+// one is named.
+type openRunbookMsg struct{ step string }
 
 // nsFilterMsg sets (or with "" clears) the services' namespace filter.
 type nsFilterMsg struct{ namespace string }

@@ -60,7 +60,7 @@ func (s *servicesScreen) ShortHelp() []key.Binding {
 // FullHelp is the services group of the full help.
 func (s *servicesScreen) FullHelp() [][]key.Binding {
 	k := s.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Logs, k.Filter, k.Sort, k.Reverse}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Logs, k.Filter, k.Sort, k.Reverse, k.Runbook}}
 }
 
 func (s *servicesScreen) Update(msg tea.Msg) tea.Cmd {
@@ -110,6 +110,8 @@ func (s *servicesScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if p, ok := s.snap.Pair(s.cursorKey); ok {
 			return send(openLogsMsg{pair: p})
 		}
+	case key.Matches(msg, k.Runbook):
+		return send(openRunbookMsg{})
 	case key.Matches(msg, k.Filter):
 		s.filter.Focus()
 	case key.Matches(msg, k.Sort):

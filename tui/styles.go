@@ -29,6 +29,7 @@ type styles struct {
 	status, statusErr         lipgloss.Style
 	tabActive, tabInactive    lipgloss.Style
 	diffExpected, diffDrift   lipgloss.Style
+	diffAdd, diffDel          lipgloss.Style // the runbook's unified diff
 	helpGroup, helpKey, hDesc lipgloss.Style
 	help                      help.Styles
 	input                     textinput.Styles // the / and : prompts
@@ -61,6 +62,8 @@ func newStyles(cfg Config) styles {
 		tabInactive:  lipgloss.NewStyle().Foreground(grey),
 		diffExpected: lipgloss.NewStyle().Faint(true),
 		diffDrift:    lipgloss.NewStyle().Foreground(red).Bold(true),
+		diffAdd:      lipgloss.NewStyle().Foreground(green),
+		diffDel:      lipgloss.NewStyle().Foreground(red),
 		helpGroup:    lipgloss.NewStyle().Bold(true).Underline(true),
 		helpKey:      lipgloss.NewStyle().Bold(true),
 		hDesc:        lipgloss.NewStyle().Foreground(grey),
@@ -76,7 +79,7 @@ func plainStyles() styles {
 		title: p, badge: p, protected: p, source: p, target: p,
 		dim: p, bold: p, warn: p, bad: p, ok: p, colHeader: p, selected: p,
 		status: p, statusErr: p, tabActive: p, tabInactive: p,
-		diffExpected: p, diffDrift: p, helpGroup: p, helpKey: p, hDesc: p,
+		diffExpected: p, diffDrift: p, diffAdd: p, diffDel: p, helpGroup: p, helpKey: p, hDesc: p,
 		help: help.Styles{Ellipsis: p, ShortKey: p, ShortDesc: p, ShortSeparator: p,
 			FullKey: p, FullDesc: p, FullSeparator: p},
 		input:   input.Styles(p, p),

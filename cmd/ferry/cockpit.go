@@ -25,16 +25,18 @@ type cockpitOptions struct {
 	connectFlags
 	readOnly bool
 	logFile  string
+	journal  string
 }
 
 func addCockpitFlags(cmd *cobra.Command, o *cockpitOptions) {
 	addConnectFlags(cmd, &o.connectFlags)
 	cmd.Flags().BoolVar(&o.readOnly, "read-only", false, "open the cockpit without any action that changes a cluster or an account")
+	cmd.Flags().StringVar(&o.journal, "journal", "", "the runbook's journal (default: next to the plan, NAME.journal.jsonl)")
 	cmd.Flags().StringVar(&o.logFile, "log-file", "", "where the cockpit writes its diagnostics (default: ferry/cockpit.log in the user cache dir)")
 }
 
-// runCockpit connects both sides, starts the inventory and opens the TUI at
-// once; the services fill in as the clusters answer.
+// runCockpit connects both sides, waits (up to --timeout) until both have
+// listed, builds the runbook from what they run and opens the TUI.
 func runCockpit(cmd *cobra.Command, o cockpitOptions) error {
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
@@ -47,24 +49,17 @@ func runCockpit(cmd *cobra.Command, o cockpitOptions) error {
 	klog.SetSlogLogger(log)
 	defer klog.ClearLogger()
 
-	p, err := plan.Open(o.plan)
-	if err != nil {
-		return usageError{err}
-	}
-	src, err := cluster.Connect(ctx, sideConfig(p.Source, o.kubeconfig))
+	fmt.Fprintln(cmd.ErrOrStderr(), "ferry: connecting to both clusters…")
+	rs, err := openRunbook(ctx, runbookFlags{connectFlags: o.connectFlags, journal: o.journal, readOnly: o.readOnly})
 	if err != nil {
 		return err
 	}
-	dst, err := cluster.Connect(ctx, sideConfig(p.Target, o.kubeconfig))
-	if err != nil {
-		return err
-	}
-	inv := inventory.New(src.Kube, dst.Kube, inventory.Config{
-		SourceName: p.Source.Label, TargetName: p.Target.Label, Namespaces: p.Namespaces, Mapping: p.Mapping,
-	})
-	go func() { _ = inv.Run(ctx) }()
+	defer rs.journal.Close()
+	p := rs.plan
 	log.Info("cockpit starting", "plan", p.File, "source", p.Source.Label, "target", p.Target.Label, "read_only", o.readOnly)
-	return tui.Run(ctx, cockpitConfig(p, src, dst, inv, o, log))
+	cfg := cockpitConfig(p, rs.source, rs.target, rs.inv, o, log)
+	cfg.Runbook = rs.runner
+	return tui.Run(ctx, cfg)
 }
 
 // cockpitConfig is the TUI's view of the session.
