@@ -22,7 +22,7 @@ type Journal struct {
 	redact   Redactor
 	readOnly bool
 
-	mu   sync.Mutex // serialises this process's appends
+	mu     sync.Mutex // serialises this process's appends
 	f      *os.File
 	undo   *undoStore
 	sealer Sealer
