@@ -124,10 +124,17 @@ func TestCockpitOnPty(t *testing.T) {
 	for _, v := range env.SB.Env() {
 		vars = append(vars, v.Name+"="+v.Value)
 	}
-	p := startPty(t, 120, 32, append(vars, "FERRY_PLAN="+env.SB.Config().PlanPath()), "--log-file", t.TempDir()+"/cockpit.log")
+	dir := t.TempDir()
+	p := startPty(t, 120, 32, append(vars, "FERRY_PLAN="+env.SB.Config().PlanPath()),
+		"--log-file", dir+"/cockpit.log", "--journal", dir+"/ferry.journal.jsonl")
 	p.waitFor(30*time.Second, "KOPS", "EKS", "checkout-api", "ledger", "only on KOPS", "failing on EKS")
-	p.send("/ledger")
-	p.waitFor(5*time.Second, "ledger")
+	// The terminal's answers to the program's start-up queries may still
+	// be in flight: let them land before typing.
+	time.Sleep(300 * time.Millisecond)
+	p.send("/")
+	p.waitFor(5*time.Second, "▲  /")
+	p.send("ledger")
+	p.waitFor(5*time.Second, "/ledger", "1 of 8")
 	p.send("\r") // leave the filter prompt
 	p.send("\r") // open the detail
 	p.waitFor(10*time.Second, "2.3.1", "2.4.0")
@@ -136,8 +143,14 @@ func TestCockpitOnPty(t *testing.T) {
 	p.send("\x1b") // back to the detail
 	p.waitFor(5*time.Second, "2.3.1", "2.4.0")
 	time.Sleep(100 * time.Millisecond) // two ESCs in one read are one alt+esc
-	p.send("\x1b")                     // back to the services
-	p.waitFor(5*time.Second, "checkout-api")
+	p.send("\x1b")                     // back to the services, still filtered
+	p.waitFor(5*time.Second, "1 of 8")
+	// orders-api's env reads its DB password from a Secret: the reference
+	// shows, the value never.
+	p.send(":svc orders/orders-api\r")
+	p.waitFor(10*time.Second, "services › orders/orders-api", "── Deployment orders-api")
+	p.send("2")
+	p.waitFor(10*time.Second, "DB_PASSWORD")
 	p.send("q")
 	if err := p.exited(10 * time.Second); err != nil {
 		var ee *exec.ExitError
@@ -150,5 +163,12 @@ func TestCockpitOnPty(t *testing.T) {
 	p.mu.Unlock()
 	if !strings.Contains(raw, "\x1b[?1049h") || !strings.Contains(raw, "\x1b[?1049l") {
 		t.Errorf("the cockpit did not enter and leave the alternate screen")
+	}
+	logged, err := os.ReadFile(dir + "/cockpit.log")
+	if err != nil || !strings.Contains(string(logged), "cockpit starting") {
+		t.Errorf("the cockpit log lacks its start (%v): %q", err, logged)
+	}
+	if strings.Contains(raw, seededSecret) || strings.Contains(string(logged), seededSecret) {
+		t.Error("the seeded secret value reached the screen or the log")
 	}
 }
