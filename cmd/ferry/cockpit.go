@@ -50,15 +50,23 @@ func runCockpit(cmd *cobra.Command, o cockpitOptions) error {
 	defer klog.ClearLogger()
 
 	fmt.Fprintln(cmd.ErrOrStderr(), "ferry: connecting to both clusters…")
-	rs, err := openRunbook(ctx, runbookFlags{connectFlags: o.connectFlags, journal: o.journal, readOnly: o.readOnly})
-	if err != nil {
-		return err
+	rs, rbErr := openRunbook(ctx, runbookFlags{connectFlags: o.connectFlags, journal: o.journal, readOnly: o.readOnly})
+	var cfg tui.Config
+	if rbErr == nil {
+		defer rs.journal.Close()
+		cfg = cockpitConfig(rs.plan, rs.source, rs.target, rs.inv, o, log)
+		cfg.Runbook = rs.runner
+	} else {
+		// Without its runbook the cockpit still shows the services and logs.
+		s, err := openSession(ctx, o.connectFlags)
+		if err != nil {
+			return err
+		}
+		log.Warn("runbook unavailable", "err", rbErr)
+		cfg = cockpitConfig(s.plan, s.source, s.target, s.inv, o, log)
+		cfg.RunbookErr = rbErr.Error()
 	}
-	defer rs.journal.Close()
-	p := rs.plan
-	log.Info("cockpit starting", "plan", p.File, "source", p.Source.Label, "target", p.Target.Label, "read_only", o.readOnly)
-	cfg := cockpitConfig(p, rs.source, rs.target, rs.inv, o, log)
-	cfg.Runbook = rs.runner
+	log.Info("cockpit starting", "plan", cfg.PlanFile, "read_only", o.readOnly)
 	return tui.Run(ctx, cfg)
 }
 

@@ -56,11 +56,6 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 		return nil, err
 	}
 	slowWritesForTests(s)
-	steps, err := buildSteps(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	steps = runbook.Filter(steps, f.namespace, f.service)
 	redact, err := secretRedactor(ctx, s)
 	if err != nil {
 		return nil, err
@@ -74,6 +69,12 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 	if err != nil {
 		return nil, err
 	}
+	steps, err := buildSteps(ctx, s, j)
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
+	steps = runbook.Filter(steps, f.namespace, f.service)
 	cfg := runbook.Config{Steps: steps, Journal: j, Operator: operator(s), ReadOnly: f.readOnly}
 	if !f.readOnly {
 		cfg.Lock = runbook.NewLock(s.target.Kube, s.plan.Environment.Name, runbook.LockConfig{Wait: f.wait})
@@ -86,9 +87,9 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 	return &runbookSession{session: s, runner: r, journal: j}, nil
 }
 
-// buildSteps is the runbook the plan implies: preflight, then one clone
-// step per service the source runs.
-func buildSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
+// buildSteps is the runbook the plan implies: preflight, one clone step
+// per service the source runs, and one per resource the plan names.
+func buildSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.Step, error) {
 	steps := []runbook.Step{preflight.New(preflight.Config{
 		Source: preflight.SideOf(s.plan.Source, s.source), Target: preflight.SideOf(s.plan.Target, s.target),
 		Namespaces: s.plan.Namespaces, Plan: s.plan,
@@ -97,7 +98,11 @@ func buildSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(steps, clones...), nil
+	aws, err := awsSteps(ctx, s, j)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(steps, clones...), aws...), nil
 }
 
 // operator is who acts: the OS user and both AWS callers.

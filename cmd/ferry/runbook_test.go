@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -145,6 +148,21 @@ func TestRunbookCLI(t *testing.T) {
 	}
 	out, _ = f.run("plan", "--service", "orders-api")
 	printed.WriteString(out)
+
+	// The plan's resources: a queue (after its dead-letter queue) and a table.
+	out, code = f.run("run", "aws/sqs/orders-fulfillment-dlq", "aws/sqs/orders-fulfillment", "aws/dynamodb/ledger-entries", "--yes")
+	printed.WriteString(out)
+	if code != 0 || strings.Contains(out, "FAIL") {
+		t.Fatalf("run the AWS steps: exit %d\n%s", code, out)
+	}
+	newAcct := sb.AWS(t, "eks")
+	q, err := sqssdk.NewFromConfig(newAcct).GetQueueUrl(t.Context(), &sqssdk.GetQueueUrlInput{QueueName: aws.String("orders-fulfillment")})
+	if err != nil || !strings.Contains(aws.ToString(q.QueueUrl), "222222222222") {
+		t.Errorf("the new account's queue: %v %v", q, err)
+	}
+	if _, err := ddbsdk.NewFromConfig(newAcct).DescribeTable(t.Context(), &ddbsdk.DescribeTableInput{TableName: aws.String("ledger-entries")}); err != nil {
+		t.Errorf("the new account's table: %v", err)
+	}
 	assertNoSecret(t, f.journal, printed.String())
 }
 

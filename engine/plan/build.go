@@ -26,6 +26,8 @@ func build(r *rawPlan) *Plan {
 		Target:      buildSide(r.Target, DefaultTargetLabel),
 		Namespaces:  slices.Clone(r.Namespaces),
 		Mapping:     buildMapping(r),
+		Resources: Resources{SQS: slices.Clone(r.Resources.SQS), DynamoDB: slices.Clone(r.Resources.DynamoDB),
+			S3: slices.Clone(r.Resources.S3), IAM: slices.Clone(r.Resources.IAM)},
 	}
 	p.Source.Color, p.Target.Color = defaultColors(p.Source.Color, p.Target.Color)
 	for _, s := range r.Services {

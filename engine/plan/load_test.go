@@ -177,6 +177,8 @@ func TestLoadSandboxPlan(t *testing.T) {
 		{"storage class", p.Mapping.StorageClasses["gp2"], "gp3"},
 		{"ingress class", p.Mapping.IngressClasses["nginx"], "alb"},
 		{"ignore", strings.Join(append(p.Mapping.Ignore.Annotations, p.Mapping.Ignore.Labels...), ","), "sandbox.ferry.dev/*,sandbox.ferry.dev/*"},
+		{"queues", strings.Join(p.Resources.SQS, ","), "orders-fulfillment-dlq,orders-fulfillment,refunds"},
+		{"tables", strings.Join(p.Resources.DynamoDB, ","), "ledger-entries,orders"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -42,6 +42,18 @@ type Plan struct {
 	// Services lists services to probe; empty means every workload found in
 	// the namespaces.
 	Services []Service
+	// Resources are the old account's resources to clone into the new one.
+	Resources Resources
+}
+
+// Resources names, per kind, the old account's resources the runbook
+// clones: queue names, table names, bucket names, role names. Their new
+// names come from the mapping.
+type Resources struct {
+	SQS      []string
+	DynamoDB []string
+	S3       []string
+	IAM      []string
 }
 
 // Environment names what the plan migrates (staging, production). Protected

@@ -63,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 			"ferry.yaml:15:5: target.aws.regoin: unknown field; did you mean region?",
 		}},
 		{"unknown field, nothing close", []string{"kind: Plan", "kind: Plan\nflavour: x"}, []string{
-			"ferry.yaml:3:1: flavour: unknown field; known fields here: apiVersion, kind, environment, source, target, namespaces, mapping, services",
+			"ferry.yaml:3:1: flavour: unknown field; known fields here: apiVersion, kind, environment, source, target, namespaces, mapping, services, resources",
 		}},
 		{"wrong types", []string{"name: staging", "name: staging\n  protected: yes", "[payments, orders]", "payments"}, []string{
 			`ferry.yaml:5:14: environment.protected: want true or false, got the string "yes"; write protected: true or protected: false, unquoted`,
@@ -132,6 +132,10 @@ func TestParseErrors(t *testing.T) {
 		}},
 		{"probe with one URL", []string{"[payments, orders]\n", "[payments, orders]\nservices:\n  - namespace: orders\n    name: orders-api\n    probes:\n      - {name: public, sourceURL: http://orders.old/healthz}\n"}, []string{
 			"ferry.yaml:22:9: services[0].probes[0].targetURL: missing; a probe with sourceURL needs targetURL too",
+		}},
+		{"bucket kept its global name, resource twice", []string{"[payments, orders]\n", "[payments, orders]\nresources:\n  s3: [acme-legacy-invoices]\n  sqs: [refunds, refunds]\n"}, []string{
+			`ferry.yaml:19:8: resources.s3[0]: bucket "acme-legacy-invoices" would keep its name, but bucket names are global and the old account still holds it; add a mapping.names rule (e.g. from: acme-legacy-*, to: acme-platform-*)`,
+			`ferry.yaml:20:18: resources.sqs[1]: "refunds" is listed twice (first at line 20); drop one`,
 		}},
 		{"second document", []string{"[payments, orders]\n", "[payments, orders]\n---\nkind: Plan\n"}, []string{
 			"ferry.yaml:19:1: a second YAML document (after ---); keep one plan per file",

@@ -16,6 +16,15 @@ type rawPlan struct {
 	Namespaces  []string     `yaml:"namespaces"`
 	Mapping     rawMapping   `yaml:"mapping"`
 	Services    []rawService `yaml:"services"`
+	Resources   rawResources `yaml:"resources"`
+}
+
+// rawResources names the old account's resources to clone, by kind.
+type rawResources struct {
+	SQS      []string `yaml:"sqs"`
+	DynamoDB []string `yaml:"dynamodb"`
+	S3       []string `yaml:"s3"`
+	IAM      []string `yaml:"iam"`
 }
 
 type rawEnv struct {

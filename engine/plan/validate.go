@@ -29,6 +29,7 @@ func (d *decoder) validate(r *rawPlan) {
 	d.checkNamespaces(r.Namespaces)
 	d.checkMapping(r)
 	d.checkServices(r)
+	d.checkResources(r)
 }
 
 func (d *decoder) checkHeader(r *rawPlan) {

@@ -140,3 +140,23 @@ func escapeStep(id string) string {
 	}
 	return b.String()
 }
+
+// Saved returns the payloads a step's applies saved since its last
+// completed rollback, oldest first, each checked against the journal's
+// sha256 and unsealed: what Rollback would receive, and what a resumable
+// step reads to continue an interrupted copy.
+func (j *Journal) Saved(step string) ([]json.RawMessage, error) {
+	log, err := j.Read()
+	if err != nil {
+		return nil, err
+	}
+	var out []json.RawMessage
+	for _, ref := range States(log.Records)[step].Undo {
+		b, err := j.undo.load(ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

@@ -171,7 +171,11 @@ func TestResumeThroughTheRunbookJournal(t *testing.T) {
 	src, dst := seedSource(t, 600), newFake(newAccount)
 	path := filepath.Join(t.TempDir(), "journal.jsonl")
 	cfg := config(src, dst)
-	cfg.Saved = FromJournal(path, "aws/dynamodb/legacy-ledger")
+	reader, err := runbook.OpenJournal(path, runbook.JournalReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Saved = FromJournal(reader, "aws/dynamodb/legacy-ledger")
 	r, id := runner(t, path, cfg)
 	if err := r.Skip(t.Context(), PreflightStep, "unit test"); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,8 @@ package dynamodb
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -85,26 +81,14 @@ func resumeFrom(saved []json.RawMessage, table string, segments int) (resumePoin
 }
 
 // FromJournal reads a step's saved records back from the runbook's journal
-// at path and its undo store (<path>.undo/, as runbook.Journal documents):
-// the payloads applies saved since the last completed rollback, oldest
-// first, each checked against the sha256 the journal recorded. Wire it as
+// (through its undo store, checked and unsealed): the payloads applies
+// saved since the last completed rollback, oldest first. Wire it as
 // TableConfig.Saved so a re-applied copy resumes where it stopped.
-func FromJournal(path, stepID string) SavedRecords {
+func FromJournal(j *runbook.Journal, stepID string) SavedRecords {
 	return func(context.Context) ([]json.RawMessage, error) {
-		log, err := runbook.ReadJournal(path)
+		out, err := j.Saved(stepID)
 		if err != nil {
-			return nil, fmt.Errorf("read the journal %s: %w", path, err)
-		}
-		var out []json.RawMessage
-		for _, ref := range runbook.States(log.Records)[stepID].Undo {
-			b, err := os.ReadFile(filepath.Join(path+".undo", ref.File))
-			if err != nil {
-				return nil, fmt.Errorf("read saved record %s: %w", ref.File, err)
-			}
-			if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != ref.SHA256 {
-				return nil, fmt.Errorf("saved record %s does not match the journal's sha256", ref.File)
-			}
-			out = append(out, b)
+			return nil, fmt.Errorf("read the saved records of %s: %w", stepID, err)
 		}
 		return out, nil
 	}
