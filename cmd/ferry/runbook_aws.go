@@ -6,10 +6,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ddbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/ferry-dev/ferry/engine/clone/dynamodb"
+	s3clone "github.com/ferry-dev/ferry/engine/clone/s3"
 	"github.com/ferry-dev/ferry/engine/clone/sqs"
 	"github.com/ferry-dev/ferry/engine/preflight"
 	"github.com/ferry-dev/ferry/engine/runbook"
@@ -36,7 +39,21 @@ func awsSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.St
 			Saved: dynamodb.FromJournal(j, id),
 		}))
 	}
+	s3src, s3dst := s3Client(s.source.AWS), s3Client(s.target.AWS)
+	for _, name := range res.S3 {
+		id := "aws/s3/" + name
+		steps = append(steps, s3clone.NewBucketStep(s3clone.BucketConfig{
+			Name: name, Source: s3src, Target: s3dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
+			Region: s.plan.Target.AWS.Region, ServerSideCopy: true, Saved: s3clone.FromJournal(j, id),
+		}))
+	}
 	return steps, nil
+}
+
+// s3Client addresses buckets by path when the profile names an endpoint
+// (an emulator or a VPC endpoint), where bucket subdomains do not resolve.
+func s3Client(cfg aws.Config) *s3sdk.Client {
+	return s3sdk.NewFromConfig(cfg, func(o *s3sdk.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 }
 
 // queueSteps clones the named queues, each dead-letter queue first (and

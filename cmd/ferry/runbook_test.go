@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -150,7 +151,8 @@ func TestRunbookCLI(t *testing.T) {
 	printed.WriteString(out)
 
 	// The plan's resources: a queue (after its dead-letter queue) and a table.
-	out, code = f.run("run", "aws/sqs/orders-fulfillment-dlq", "aws/sqs/orders-fulfillment", "aws/dynamodb/ledger-entries", "--yes")
+	out, code = f.run("run", "aws/sqs/orders-fulfillment-dlq", "aws/sqs/orders-fulfillment", "aws/dynamodb/ledger-entries",
+		"aws/s3/acme-legacy-invoices", "--yes")
 	printed.WriteString(out)
 	if code != 0 || strings.Contains(out, "FAIL") {
 		t.Fatalf("run the AWS steps: exit %d\n%s", code, out)
@@ -162,6 +164,12 @@ func TestRunbookCLI(t *testing.T) {
 	}
 	if _, err := ddbsdk.NewFromConfig(newAcct).DescribeTable(t.Context(), &ddbsdk.DescribeTableInput{TableName: aws.String("ledger-entries")}); err != nil {
 		t.Errorf("the new account's table: %v", err)
+	}
+	objs, err := s3Client(newAcct).ListObjectsV2(t.Context(), &s3sdk.ListObjectsV2Input{Bucket: aws.String("acme-platform-invoices")})
+	if err != nil {
+		t.Errorf("list the new account's acme-platform-invoices: %v", err)
+	} else if len(objs.Contents) != 25 {
+		t.Errorf("the new account's acme-platform-invoices holds %d objects, want 25", len(objs.Contents))
 	}
 	assertNoSecret(t, f.journal, printed.String())
 }

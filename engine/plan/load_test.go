@@ -179,6 +179,7 @@ func TestLoadSandboxPlan(t *testing.T) {
 		{"ignore", strings.Join(append(p.Mapping.Ignore.Annotations, p.Mapping.Ignore.Labels...), ","), "sandbox.ferry.dev/*,sandbox.ferry.dev/*"},
 		{"queues", strings.Join(p.Resources.SQS, ","), "orders-fulfillment-dlq,orders-fulfillment,refunds"},
 		{"tables", strings.Join(p.Resources.DynamoDB, ","), "ledger-entries,orders"},
+		{"buckets", strings.Join(p.Resources.S3, ","), "acme-legacy-invoices,acme-legacy-assets"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
