@@ -115,8 +115,11 @@ func printChangeSet(w io.Writer, st runbook.Step, state runbook.StepState, cs ru
 			name = c.Namespace + "/" + c.Name
 		}
 		fmt.Fprintf(w, "  %s %-6s %s %s\n", opMarks[c.Op], c.Op, c.Kind, name)
-		if c.Op == runbook.OpUpdate || c.Op == runbook.OpDelete {
+		switch c.Op {
+		case runbook.OpUpdate, runbook.OpDelete:
 			printUnified(w, c.Before, c.After, color)
+		case runbook.OpCreate:
+			printCreated(w, c.After, color)
 		}
 	}
 	for _, n := range cs.Notes {
@@ -139,6 +142,20 @@ func printUnified(w io.Writer, before, after string, color bool) {
 			l = ansiGreen + l + ansiReset
 		case color && strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---"):
 			l = ansiRed + l + ansiReset
+		}
+		fmt.Fprintf(w, "      %s\n", l)
+	}
+}
+
+// printCreated shows what a create would make, as added lines.
+func printCreated(w io.Writer, after string, color bool) {
+	for _, l := range strings.Split(strings.TrimRight(after, "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		l = "+ " + l
+		if color {
+			l = ansiGreen + l + ansiReset
 		}
 		fmt.Fprintf(w, "      %s\n", l)
 	}

@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/ferry-dev/ferry/engine/clone/dynamodb"
+	iamclone "github.com/ferry-dev/ferry/engine/clone/iam"
 	s3clone "github.com/ferry-dev/ferry/engine/clone/s3"
 	"github.com/ferry-dev/ferry/engine/clone/sqs"
 	"github.com/ferry-dev/ferry/engine/preflight"
@@ -38,6 +43,13 @@ func awsSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.St
 			Name: name, Source: src, Target: dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
 			Saved: dynamodb.FromJournal(j, id),
 		}))
+	}
+	if len(res.IAM) > 0 {
+		roles, err := roleSteps(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, roles...)
 	}
 	s3src, s3dst := s3Client(s.source.AWS), s3Client(s.target.AWS)
 	for _, name := range res.S3 {
@@ -99,4 +111,68 @@ func queueSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		return nil, fmt.Errorf("resources.sqs: no queue %s in account %s; fix the plan's names", strings.Join(missing, ", "), s.plan.Source.AWS.Account)
 	}
 	return steps, nil
+}
+
+// roleSteps clone the plan's IAM roles: each kube2iam role becomes an IRSA
+// role trusted by the target cluster's OIDC issuer, for the service
+// accounts whose pods assume it on the source.
+func roleSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
+	issuer, err := oidcIssuer(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("resources.iam needs the target cluster's service-account issuer: %w", err)
+	}
+	subjects := kube2iamSubjects(s)
+	src, dst := iamsdk.NewFromConfig(s.source.AWS), iamsdk.NewFromConfig(s.target.AWS)
+	var steps []runbook.Step
+	for _, name := range s.plan.Resources.IAM {
+		steps = append(steps, iamclone.NewRoleStep(iamclone.RoleConfig{
+			Name: name, Source: src, Target: dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
+			SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
+			OIDCIssuer: issuer, Subjects: subjects[name], Deps: []string{preflight.ID},
+		}))
+	}
+	return steps, nil
+}
+
+// oidcIssuer is the target's service-account token issuer: EKS's
+// DescribeCluster says it when the plan names the cluster; any cluster
+// publishes it in its OpenID discovery document.
+func oidcIssuer(ctx context.Context, s *session) (string, error) {
+	if s.target.EKS != nil && s.target.EKS.OIDCIssuer != "" {
+		return s.target.EKS.OIDCIssuer, nil
+	}
+	body, err := s.target.Kube.Discovery().RESTClient().Get().AbsPath("/.well-known/openid-configuration").DoRaw(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read %s's /.well-known/openid-configuration: %w", s.plan.Target.Label, err)
+	}
+	var doc struct{ Issuer string }
+	if err := json.Unmarshal(body, &doc); err != nil || doc.Issuer == "" {
+		return "", fmt.Errorf("%s's OpenID discovery document names no issuer (%v)", s.plan.Target.Label, err)
+	}
+	return doc.Issuer, nil
+}
+
+// kube2iamSubjects maps each role name to the target service accounts of
+// the workloads whose pod template carries the kube2iam annotation for it.
+func kube2iamSubjects(s *session) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range s.inv.Snapshot().Pairs {
+		objs, _ := s.inv.Objects(p.Key())
+		for _, o := range objs {
+			role, _, _ := unstructured.NestedString(o.Object, "spec", "template", "metadata", "annotations", "iam.amazonaws.com/role")
+			if role == "" {
+				continue
+			}
+			name := role[strings.LastIndex(role, "/")+1:]
+			sa, _, _ := unstructured.NestedString(o.Object, "spec", "template", "spec", "serviceAccountName")
+			if sa == "" {
+				sa = "default"
+			}
+			subject := "system:serviceaccount:" + p.Namespace + ":" + sa
+			if !slices.Contains(out[name], subject) {
+				out[name] = append(out[name], subject)
+			}
+		}
+	}
+	return out
 }

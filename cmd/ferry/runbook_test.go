@@ -150,6 +150,14 @@ func TestRunbookCLI(t *testing.T) {
 	out, _ = f.run("plan", "--service", "orders-api")
 	printed.WriteString(out)
 
+	// A kube2iam role planned as an IRSA role for the service account
+	// whose pods assume it.
+	out, code = f.run("plan", "aws/iam/ledger")
+	printed.WriteString(out)
+	if code != 0 || !strings.Contains(out, "AssumeRoleWithWebIdentity") || !strings.Contains(out, "system:serviceaccount:payments:ledger") {
+		t.Fatalf("plan aws/iam/ledger: exit %d\n%s", code, out)
+	}
+
 	// The plan's resources: a queue (after its dead-letter queue) and a table.
 	out, code = f.run("run", "aws/sqs/orders-fulfillment-dlq", "aws/sqs/orders-fulfillment", "aws/dynamodb/ledger-entries",
 		"aws/s3/acme-legacy-invoices", "--yes")

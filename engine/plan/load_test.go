@@ -180,6 +180,7 @@ func TestLoadSandboxPlan(t *testing.T) {
 		{"queues", strings.Join(p.Resources.SQS, ","), "orders-fulfillment-dlq,orders-fulfillment,refunds"},
 		{"tables", strings.Join(p.Resources.DynamoDB, ","), "ledger-entries,orders"},
 		{"buckets", strings.Join(p.Resources.S3, ","), "acme-legacy-invoices,acme-legacy-assets"},
+		{"roles", strings.Join(p.Resources.IAM, ","), "checkout-api,ledger"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
