@@ -111,7 +111,7 @@ level, msg, text, fields). Ctrl-C stops cleanly after printing what was read.`,
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never")
 	f.BoolVarP(&o.timestamps, "timestamps", "t", false, "print each line's timestamp")
 	f.DurationVar(&o.window, "merge-window", 250*time.Millisecond, "how long a line waits for older lines from other streams")
-	f.IntVar(&o.buffer, "buffer", 8192, "lines held between the clusters and the output")
+	f.IntVar(&o.buffer, "buffer", 4096, "lines held between the clusters and the output")
 	f.DurationVar(&o.newOnTgt, "only-on-target", 0, "at exit, list messages the target logged within this window that the source never did, e.g. 1h")
 	return cmd
 }

@@ -36,6 +36,12 @@ func runLogs(cmd *cobra.Command, o logsOptions, selector string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	// What a drain holds is bounded (the ring and the merge window), so a
+	// soft limit keeps the heap near it instead of letting garbage pile
+	// up between collections. GOMEMLIMIT, when set, still wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(48 << 20)
+	}
 	p, err := plan.Open(o.plan)
 	if err != nil {
 		return usageError{err}
