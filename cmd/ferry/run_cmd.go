@@ -63,7 +63,12 @@ func newStepCmd(a stepAction) *cobra.Command {
 	o := runOptions{}
 	cmd := &cobra.Command{
 		Use: a.use, Short: a.short, Long: a.long, Example: a.example,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("name the steps, e.g. preflight clone/payments/ledger; `ferry plan` lists them")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runStepAction(cmd, a, o, args) },
 	}
 	addRunbookFlags(cmd, &o.runbookFlags)
