@@ -7,7 +7,8 @@ import (
 )
 
 // TestDependencyRule enforces DESIGN.md's one rule: engine and logs never
-// import the TUI or bubbletea.
+// import the TUI or bubbletea — their tests included (-test), so a test
+// helper cannot bring the UI in either.
 func TestDependencyRule(t *testing.T) {
 	t.Parallel()
 	mod, err := exec.Command("go", "list", "-m").Output()
@@ -15,7 +16,7 @@ func TestDependencyRule(t *testing.T) {
 		t.Fatalf("go list -m: %v", err)
 	}
 	module := strings.TrimSpace(string(mod))
-	out, err := exec.Command("go", "list", "-deps", module+"/engine/...", module+"/logs/...").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "-test", module+"/engine/...", module+"/logs/...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
