@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -92,6 +93,21 @@ func rewriteString(m Mapping, s string) string {
 // queue URL or a whole JSON policy document: renames first, then account
 // ids, each only as a whole token.
 func String(m Mapping, s string) string { return rewriteString(m, s) }
+
+// OldAccounts are the account ids nothing copied into the new account may
+// still hold: source (when given) and every old account of the mapping,
+// sorted.
+func OldAccounts(m Mapping, source string) []string {
+	out := make([]string, 0, len(m.Accounts)+1)
+	if source != "" {
+		out = append(out, source)
+	}
+	for from := range m.Accounts {
+		out = append(out, from)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // Locators returns, for each of the account ids in s, the ARN, URL or
 // host it sits in (or the id alone), never the text around it: what an

@@ -123,7 +123,7 @@ func attachedCheck(sd sides) runbook.Check {
 // accountsCheck scans the role's ARN, tags and every document in the new
 // account for old account ids.
 func (s *roleStep) accountsCheck(sd sides) runbook.Check {
-	old := oldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
+	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
 	lines := prefixed("role ARN", rewrite.Locators(sd.dst.arn, old))
 	lines = append(lines, prefixed("description", rewrite.Locators(sd.dst.description, old))...)
 	for _, k := range slices.Sorted(maps.Keys(sd.dst.tags)) {
@@ -154,18 +154,4 @@ func (s *roleStep) irsaCheck(sd sides) runbook.Check {
 	}
 	return check(CheckIRSA, lines, fmt.Sprintf("%s may assume the role with web identity tokens for %s (audience %s)",
 		sd.oidc.arn, strings.Join(s.cfg.Subjects, ", "), stsAudience))
-}
-
-// oldAccounts are the ids no cloned document may hold: the source account
-// and every old account of the mapping.
-func oldAccounts(m rewrite.Mapping, source string) []string {
-	var out []string
-	if source != "" {
-		out = append(out, source)
-	}
-	for from := range m.Accounts {
-		out = append(out, from)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }

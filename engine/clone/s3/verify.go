@@ -3,8 +3,6 @@ package s3
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/ferry-dev/ferry/engine/rewrite"
@@ -74,7 +72,7 @@ func shown(v string) string {
 // configuration for the mapping's old account ids, naming the part and the
 // ARN each sits in.
 func (s *bucketStep) accountsCheck(dst settings) runbook.Check {
-	old := slices.Sorted(maps.Keys(s.cfg.Mapping.Accounts))
+	old := rewrite.OldAccounts(s.cfg.Mapping, "")
 	var lines []string
 	for _, p := range parts {
 		for _, loc := range rewrite.Locators(dst[p.name], old) {

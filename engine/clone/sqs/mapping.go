@@ -1,29 +1,10 @@
 package sqs
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/ferry-dev/ferry/engine/rewrite"
-)
+import "strings"
 
 // Names and ARNs go through rewrite.String, the same rewriter the
 // Kubernetes side uses, so a queue URL in a ConfigMap and the queue cloned
-// here get the same new name.
-
-// oldAccounts are the ids no target attribute may hold: the source
-// account and every old account of the mapping.
-func oldAccounts(m rewrite.Mapping, source string) []string {
-	var out []string
-	if source != "" {
-		out = append(out, source)
-	}
-	for from := range m.Accounts {
-		out = append(out, from)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+// here get the same new name. What is left here are ARN field readers.
 
 // arnAccount is the account field of an ARN, "" when s is not one.
 func arnAccount(arn string) string {

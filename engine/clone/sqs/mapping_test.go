@@ -1,7 +1,6 @@
 package sqs
 
 import (
-	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -50,21 +49,6 @@ func TestMapStringAgreesWithRewrite(t *testing.T) {
 		if got, theirs := rewrite.String(testMapping, tt.in), out[string(rune('a'+i))]; got != theirs {
 			t.Errorf("%s: mapString %s, rewrite %s", tt.in, got, theirs)
 		}
-	}
-}
-
-func TestFindAccounts(t *testing.T) {
-	t.Parallel()
-	old := oldAccounts(rewrite.Mapping{Accounts: map[string]string{"333333333333": newAcct, oldAcct: newAcct}}, oldAcct)
-	if !slices.Equal(old, []string{oldAcct, "333333333333"}) {
-		t.Fatalf("oldAccounts = %q", old)
-	}
-	doc := `{"Statement":[{"Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Resource":"arn:aws:sqs:us-east-1:222222222222:q"}],` +
-		`"x":"https://sqs.us-east-1.amazonaws.com/111111111111/q","y":"1111111111110"}`
-	got := rewrite.Locators(doc, old)
-	want := []string{"arn:aws:iam::333333333333:root", "https://sqs.us-east-1.amazonaws.com/111111111111/q"}
-	if !slices.Equal(got, want) {
-		t.Errorf("findAccounts = %q, want %q", got, want)
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *queueStep) redriveCheck(sd sides, dstDLQ queue) runbook.Check {
 // accountsCheck scans every attribute and tag of the target queue for old
 // account ids, naming where each one is.
 func (s *queueStep) accountsCheck(q queue) runbook.Check {
-	old := oldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
+	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
 	var lines []string
 	scan := func(where, v string) {
 		for _, loc := range rewrite.Locators(v, old) {
