@@ -69,7 +69,7 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps, err := buildSteps(ctx, s, j)
+	steps, err := buildSteps(ctx, s)
 	if err != nil {
 		j.Close()
 		return nil, err
@@ -89,7 +89,7 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 
 // buildSteps is the runbook the plan implies: preflight, one clone step
 // per service the source runs, and one per resource the plan names.
-func buildSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.Step, error) {
+func buildSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	steps := []runbook.Step{preflight.New(preflight.Config{
 		Source: preflight.SideOf(s.plan.Source, s.source), Target: preflight.SideOf(s.plan.Target, s.target),
 		Namespaces: s.plan.Namespaces, Plan: s.plan,
@@ -98,7 +98,7 @@ func buildSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsSteps(ctx, s, j)
+	aws, err := awsSteps(ctx, s)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ import (
 // awsSteps are the clone steps of the plan's resources: the old account's
 // queues and tables, read through the source profile, written through the
 // target's.
-func awsSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.Step, error) {
+func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	var steps []runbook.Step
 	res := s.plan.Resources
 	if len(res.SQS) > 0 {
@@ -38,10 +38,8 @@ func awsSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.St
 	}
 	src, dst := ddbsdk.NewFromConfig(s.source.AWS), ddbsdk.NewFromConfig(s.target.AWS)
 	for _, name := range res.DynamoDB {
-		id := "aws/dynamodb/" + name
 		steps = append(steps, dynamodb.NewTableStep(dynamodb.TableConfig{
 			Name: name, Source: src, Target: dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
-			Saved: dynamodb.FromJournal(j, id),
 		}))
 	}
 	if len(res.IAM) > 0 {
@@ -53,10 +51,9 @@ func awsSteps(ctx context.Context, s *session, j *runbook.Journal) ([]runbook.St
 	}
 	s3src, s3dst := s3Client(s.source.AWS), s3Client(s.target.AWS)
 	for _, name := range res.S3 {
-		id := "aws/s3/" + name
 		steps = append(steps, s3clone.NewBucketStep(s3clone.BucketConfig{
 			Name: name, Source: s3src, Target: s3dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
-			Region: s.plan.Target.AWS.Region, ServerSideCopy: true, Saved: s3clone.FromJournal(j, id),
+			Region: s.plan.Target.AWS.Region, ServerSideCopy: true,
 		}))
 	}
 	return steps, nil

@@ -113,6 +113,8 @@ func (r *memRecorder) Progress(p runbook.Progress) {
 	r.progress = append(r.progress, p)
 }
 
+func (r *memRecorder) Saved() ([]json.RawMessage, error) { return nil, nil }
+
 func (r *memRecorder) Save(undo json.RawMessage) error {
 	// A JSON round trip proves the record stands alone.
 	var u undoRecord

@@ -17,8 +17,9 @@ func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
 type recorder struct{ progress []string }
 
-func (r *recorder) Progress(p runbook.Progress) { r.progress = append(r.progress, p.Message) }
-func (r *recorder) Save(json.RawMessage) error  { return nil }
+func (r *recorder) Progress(p runbook.Progress)       { r.progress = append(r.progress, p.Message) }
+func (r *recorder) Save(json.RawMessage) error        { return nil }
+func (r *recorder) Saved() ([]json.RawMessage, error) { return nil, nil }
 func connect(t *testing.T, s plan.Side, profile string) *cluster.Side {
 	t.Helper()
 	c, err := cluster.Connect(t.Context(), cluster.Config{Name: s.Label, Context: s.Kube.Context, AWSProfile: profile, Account: s.AWS.Account})

@@ -67,6 +67,9 @@ func (c *recorder) Save(undo json.RawMessage) error {
 	})
 }
 
+// Saved reads the step's saved payloads back from the undo store.
+func (c *recorder) Saved() ([]json.RawMessage, error) { return c.r.cfg.Journal.Saved(c.step) }
+
 // summarize counts a change set's operations: "2 create, 1 update, 3 none".
 func summarize(cs ChangeSet) string {
 	counts := map[Op]int{}

@@ -45,11 +45,14 @@ type Step interface {
 	Rollback(ctx context.Context, undo []json.RawMessage, rec Recorder) error
 }
 
-// Recorder is how a step reports while it applies or rolls back. Both
-// calls write to the journal; Save is durable (fsynced) when it returns.
+// Recorder is how a step reports while it applies or rolls back. Progress
+// and Save write to the journal; Save is durable (fsynced) when it
+// returns. Saved reads back what the step's applies saved since its last
+// completed rollback, oldest first: where an interrupted copy resumes.
 type Recorder interface {
 	Progress(p Progress)
 	Save(undo json.RawMessage) error
+	Saved() ([]json.RawMessage, error)
 }
 
 // Op is what a change does to one object or resource.

@@ -51,10 +51,7 @@ func (s *tableStep) copyItems(ctx context.Context, v view, rec runbook.Recorder)
 // resumePoint is the unfinished copy to continue, or a new copy.
 func (s *tableStep) resumePoint(ctx context.Context, table string, rec runbook.Recorder) resumePoint {
 	fresh := resumePoint{copy: newCopyID(), segs: make([]segState, s.cfg.Segments)}
-	if s.cfg.Saved == nil {
-		return fresh
-	}
-	saved, err := s.cfg.Saved(ctx)
+	saved, err := rec.Saved()
 	var p resumePoint
 	ok := false
 	if err == nil {

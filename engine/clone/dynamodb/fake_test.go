@@ -353,6 +353,14 @@ type memRecorder struct {
 	check    func(r record)
 }
 
+// Saved is everything saved through this recorder, seeded with what an
+// earlier apply saved when a test resumes one.
+func (m *memRecorder) Saved() ([]json.RawMessage, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.saved), nil
+}
+
 func (m *memRecorder) Save(raw json.RawMessage) error {
 	var r record
 	if err := json.Unmarshal(raw, &r); err != nil {

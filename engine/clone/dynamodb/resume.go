@@ -1,11 +1,8 @@
 package dynamodb
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 // Kinds of record Apply saves through Recorder.Save.
@@ -78,18 +75,4 @@ func resumeFrom(saved []json.RawMessage, table string, segments int) (resumePoin
 		return resumePoint{}, false, nil
 	}
 	return cur, true, nil
-}
-
-// FromJournal reads a step's saved records back from the runbook's journal
-// (through its undo store, checked and unsealed): the payloads applies
-// saved since the last completed rollback, oldest first. Wire it as
-// TableConfig.Saved so a re-applied copy resumes where it stopped.
-func FromJournal(j *runbook.Journal, stepID string) SavedRecords {
-	return func(context.Context) ([]json.RawMessage, error) {
-		out, err := j.Saved(stepID)
-		if err != nil {
-			return nil, fmt.Errorf("read the saved records of %s: %w", stepID, err)
-		}
-		return out, nil
-	}
 }

@@ -13,7 +13,6 @@ package dynamodb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -58,12 +57,6 @@ type TargetAPI interface {
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
-// SavedRecords returns what this step's earlier applies saved through
-// Recorder.Save since the last completed rollback, oldest first. Apply reads
-// its resume points from them; FromJournal builds one from the runbook's
-// journal.
-type SavedRecords func(ctx context.Context) ([]json.RawMessage, error)
-
 // Retry bounds the resending of items BatchWriteItem leaves unprocessed:
 // capped exponential backoff with full jitter.
 type Retry struct {
@@ -93,9 +86,6 @@ type TableConfig struct {
 	// AWS's export to S3 + import instead of Scan/BatchWriteItem
 	// (DefaultNativeThreshold when 0; negative: never).
 	NativeThreshold int64
-	// Saved gives Apply the resume records of an interrupted copy; nil
-	// means an interrupted copy starts over (puts are idempotent).
-	Saved SavedRecords
 	// Retry bounds resending unprocessed items.
 	Retry Retry
 	// ActiveTimeout bounds the wait for a new table to become ACTIVE

@@ -49,6 +49,8 @@ func (r *recorder) Progress(p runbook.Progress) {
 	r.msgs = append(r.msgs, p.Message)
 }
 
+func (r *recorder) Saved() ([]json.RawMessage, error) { return nil, nil }
+
 func (r *recorder) Save(undo json.RawMessage) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

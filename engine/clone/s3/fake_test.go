@@ -464,6 +464,14 @@ type memRecorder struct {
 	progress []string
 }
 
+// Saved is everything saved through this recorder, seeded with what an
+// earlier apply saved when a test resumes one.
+func (m *memRecorder) Saved() ([]json.RawMessage, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.saved), nil
+}
+
 func (m *memRecorder) Save(raw json.RawMessage) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

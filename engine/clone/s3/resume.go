@@ -76,10 +76,7 @@ func resumeFrom(saved []json.RawMessage, bucket string) (resumePoint, bool, erro
 // resumePoint is the unfinished copy to continue, or a new copy.
 func (s *bucketStep) resumePoint(ctx context.Context, rec runbook.Recorder) resumePoint {
 	fresh := resumePoint{copy: newCopyID()}
-	if s.cfg.Saved == nil {
-		return fresh
-	}
-	saved, err := s.cfg.Saved(ctx)
+	saved, err := rec.Saved()
 	var p resumePoint
 	ok := false
 	if err == nil {
@@ -95,20 +92,6 @@ func (s *bucketStep) resumePoint(ctx context.Context, rec runbook.Recorder) resu
 		return fresh
 	}
 	return p
-}
-
-// FromJournal reads a step's saved records back from the runbook's journal
-// (through its undo store, checked and unsealed): the payloads applies
-// saved since the last completed rollback, oldest first. Wire it as
-// BucketConfig.Saved so a re-applied copy resumes where it stopped.
-func FromJournal(j *runbook.Journal, stepID string) SavedRecords {
-	return func(context.Context) ([]json.RawMessage, error) {
-		out, err := j.Saved(stepID)
-		if err != nil {
-			return nil, fmt.Errorf("read the saved records of %s: %w", stepID, err)
-		}
-		return out, nil
-	}
 }
 
 // save writes one record durably before the write it covers.

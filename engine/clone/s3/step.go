@@ -17,7 +17,6 @@ package s3
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -82,12 +81,6 @@ type TargetAPI interface {
 	ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, opts ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error)
 }
 
-// SavedRecords returns what this step's earlier applies saved through
-// Recorder.Save since the last completed rollback, oldest first. Apply reads
-// its resume point from them; FromJournal builds one from the runbook's
-// journal.
-type SavedRecords func(ctx context.Context) ([]json.RawMessage, error)
-
 // BucketConfig is what a bucket clone step needs.
 type BucketConfig struct {
 	// Name is the bucket in the old account; its name in the new one comes
@@ -117,10 +110,6 @@ type BucketConfig struct {
 	// at least 5 MiB on AWS (DefaultPartSize when 0). Each object in flight
 	// holds one part buffer.
 	MultipartAbove, PartSize int64
-	// Saved gives Apply the resume records of an interrupted copy; nil
-	// means an interrupted copy lists from the start (present objects are
-	// still skipped, only more slowly).
-	Saved SavedRecords
 	// Deps are steps to run first besides PreflightStep.
 	Deps []string
 }

@@ -245,6 +245,8 @@ type memRecorder struct {
 
 func (r *memRecorder) Progress(p runbook.Progress) { r.progress = append(r.progress, p.Message) }
 
+func (r *memRecorder) Saved() ([]json.RawMessage, error) { return nil, nil }
+
 func (r *memRecorder) Save(raw json.RawMessage) error {
 	if r.check != nil {
 		var u undoRecord
