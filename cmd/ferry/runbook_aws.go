@@ -76,36 +76,13 @@ func queueSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list the queues of %s (resources.sqs): %w", s.plan.Source.AWS.Account, err)
 	}
-	want := map[string]bool{}
-	for _, n := range s.plan.Resources.SQS {
-		want[n] = true
-	}
-	found := map[string]bool{}
-	// Keep the named queues and every dead-letter queue they need.
-	for i := len(all) - 1; i >= 0; i-- {
-		if !want[all[i].Name] {
-			continue
-		}
-		found[all[i].Name] = true
-		for _, d := range all[i].Deps {
-			want[strings.TrimPrefix(d, "aws/sqs/")] = true
-		}
-	}
-	var steps []runbook.Step
-	for _, c := range all {
-		if want[c.Name] {
-			steps = append(steps, sqs.NewQueueStep(c))
-		}
-	}
-	var missing []string
-	for _, n := range s.plan.Resources.SQS {
-		if !found[n] {
-			missing = append(missing, n)
-		}
-	}
+	selected, missing := sqs.Select(all, s.plan.Resources.SQS)
 	if len(missing) > 0 {
-		slices.Sort(missing)
 		return nil, fmt.Errorf("resources.sqs: no queue %s in account %s; fix the plan's names", strings.Join(missing, ", "), s.plan.Source.AWS.Account)
+	}
+	steps := make([]runbook.Step, 0, len(selected))
+	for _, c := range selected {
+		steps = append(steps, sqs.NewQueueStep(c))
 	}
 	return steps, nil
 }

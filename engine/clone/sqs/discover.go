@@ -110,3 +110,38 @@ func deadLetterOf(ctx context.Context, source SourceAPI, name string) (string, e
 	}
 	return arnName(redriveTarget(a.Attributes[attrRedrive])), nil
 }
+
+// Select keeps, from Discover's configs, the named queues and every
+// dead-letter queue they redrive to (named or not), in Discover's order;
+// missing are the names Discover did not find.
+func Select(all []QueueConfig, names []string) (selected []QueueConfig, missing []string) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	needed := map[string]bool{}
+	// Dead-letter queues come first, so walking backwards meets each
+	// queue before the DLQ it needs.
+	for i := len(all) - 1; i >= 0; i-- {
+		if !want[all[i].Name] && !needed[StepID(all[i].Name)] {
+			continue
+		}
+		needed[StepID(all[i].Name)] = true
+		for _, d := range all[i].Deps {
+			needed[d] = true
+		}
+	}
+	found := map[string]bool{}
+	for _, c := range all {
+		if needed[StepID(c.Name)] {
+			selected = append(selected, c)
+			found[c.Name] = true
+		}
+	}
+	for _, n := range names {
+		if !found[n] {
+			missing = append(missing, n)
+		}
+	}
+	return selected, missing
+}

@@ -228,3 +228,23 @@ func TestDiscover(t *testing.T) {
 		t.Errorf("Discover with a dangling redrive policy: %v", err)
 	}
 }
+
+// TestSelect: a named queue brings its dead-letter queue along, unnamed
+// queues stay out, order is Discover's, and unknown names are reported.
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	all := []QueueConfig{
+		{Name: "orders-dlq"},
+		{Name: "audit"},
+		{Name: "orders", Deps: []string{"preflight", StepID("orders-dlq")}},
+		{Name: "refunds"},
+	}
+	sel, missing := Select(all, []string{"refunds", "orders", "nope"})
+	var names []string
+	for _, c := range sel {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "orders-dlq,orders,refunds" || strings.Join(missing, ",") != "nope" {
+		t.Errorf("selected %v, missing %v; want orders-dlq,orders,refunds and nope", names, missing)
+	}
+}
