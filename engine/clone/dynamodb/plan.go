@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -101,14 +103,5 @@ func sizeText(b, items int64) string {
 	if b == 0 && items > 0 {
 		return "size not reported"
 	}
-	const unit = 1024
-	if b < unit {
-		return fmt.Sprintf("%d B", b)
-	}
-	div, exp := int64(unit), 0
-	for n := b / unit; n >= unit; n /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
+	return humanize.IBytes(uint64(max(b, 0)))
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -166,14 +168,5 @@ func (c *copier) progress(prefix string) {
 
 // sizeText is a byte count for people.
 func sizeText(b int64) string {
-	const unit = 1024
-	if b < unit {
-		return fmt.Sprintf("%d B", b)
-	}
-	div, exp := int64(unit), 0
-	for n := b / unit; n >= unit; n /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(b)/float64(div), "KMGTPE"[exp])
+	return humanize.IBytes(uint64(max(b, 0)))
 }
