@@ -219,7 +219,7 @@ func (s *side) stats() (SideStats, []StreamStats) {
 	out := make([]StreamStats, 0, len(s.streams))
 	for _, st := range s.streams {
 		st.mu.Lock()
-		x := StreamStats{Side: s.label, Container: st.c, State: st.state, Lines: st.lines, Attempts: st.tries}
+		x := StreamStats{Side: s.label, Container: st.c, State: st.state, Lines: st.lines.Load(), Attempts: st.tries}
 		if st.err != nil {
 			x.Err = st.err.Error()
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -52,7 +53,7 @@ type stream struct {
 	mu    sync.Mutex
 	state State
 	err   error
-	lines uint64
+	lines atomic.Uint64 // counted per line without the lock
 	tries int
 }
 
@@ -163,9 +164,7 @@ func (s *stream) read(r io.Reader) (int, error) {
 			if s.res.admit(ts, text) {
 				s.side.deliver(lp, s.c, ts, text)
 				n++
-				s.mu.Lock()
-				s.lines++
-				s.mu.Unlock()
+				s.lines.Add(1)
 			}
 		}
 		if err != nil {
