@@ -27,7 +27,9 @@ func build(r *rawPlan) *Plan {
 		Namespaces:  slices.Clone(r.Namespaces),
 		Mapping:     buildMapping(r),
 		Resources: Resources{SQS: slices.Clone(r.Resources.SQS), DynamoDB: slices.Clone(r.Resources.DynamoDB),
-			S3: slices.Clone(r.Resources.S3), IAM: slices.Clone(r.Resources.IAM)},
+			S3: slices.Clone(r.Resources.S3), IAM: slices.Clone(r.Resources.IAM), RDS: slices.Clone(r.Resources.RDS),
+			Route53: slices.Clone(r.Resources.Route53), Secrets: slices.Clone(r.Resources.Secrets), SSM: slices.Clone(r.Resources.SSM)},
+		Cutover: buildCutover(r.Cutover),
 	}
 	p.Source.Color, p.Target.Color = defaultColors(p.Source.Color, p.Target.Color)
 	for _, s := range r.Services {
@@ -114,7 +116,8 @@ func buildMapping(r *rawPlan) rewrite.Mapping {
 }
 
 func buildProbe(r rawProbe) Probe {
-	p := Probe{Name: r.Name, Path: r.Path, Method: strings.ToUpper(r.Method), Expect: r.Expect}
+	p := Probe{Name: r.Name, Path: r.Path, Method: strings.ToUpper(r.Method), Expect: r.Expect,
+		Headers: maps.Clone(r.Headers), Body: r.Body, Compare: slices.Clone(r.Compare), CompareBody: r.CompareBody}
 	if r.SourceURL != "" {
 		p.SourceURL, p.TargetURL = parseHTTPURL(r.SourceURL), parseHTTPURL(r.TargetURL)
 	}

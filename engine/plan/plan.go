@@ -44,6 +44,8 @@ type Plan struct {
 	Services []Service
 	// Resources are the old account's resources to clone into the new one.
 	Resources Resources
+	// Cutover is the traffic shift, nil when the plan has none.
+	Cutover *Cutover
 }
 
 // Resources names, per kind, the old account's resources the runbook
@@ -54,6 +56,10 @@ type Resources struct {
 	DynamoDB []string
 	S3       []string
 	IAM      []string
+	RDS      []string // DB instance identifiers
+	Route53  []string // hosted zone names
+	Secrets  []string // Secrets Manager secret names
+	SSM      []string // SSM parameter names or path prefixes ending in /
 }
 
 // Environment names what the plan migrates (staging, production). Protected
@@ -121,6 +127,12 @@ type Probe struct {
 	TargetURL *url.URL
 	Method    string // GET unless the plan says otherwise
 	Expect    int    // the status code that means healthy; 200 by default
+	Headers   map[string]string
+	Body      string
+	// Compare are JSON fields (gjson paths) that must be equal on both
+	// sides; CompareBody compares whole bodies by hash.
+	Compare     []string
+	CompareBody bool
 }
 
 // Load reads and validates a plan file. A validation failure is an Errors

@@ -63,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 			"ferry.yaml:15:5: target.aws.regoin: unknown field; did you mean region?",
 		}},
 		{"unknown field, nothing close", []string{"kind: Plan", "kind: Plan\nflavour: x"}, []string{
-			"ferry.yaml:3:1: flavour: unknown field; known fields here: apiVersion, kind, environment, source, target, namespaces, mapping, services, resources",
+			"ferry.yaml:3:1: flavour: unknown field; known fields here: apiVersion, kind, environment, source, target, namespaces, mapping, services, resources, cutover",
 		}},
 		{"wrong types", []string{"name: staging", "name: staging\n  protected: yes", "[payments, orders]", "payments"}, []string{
 			`ferry.yaml:5:14: environment.protected: want true or false, got the string "yes"; write protected: true or protected: false, unquoted`,

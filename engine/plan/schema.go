@@ -17,6 +17,7 @@ type rawPlan struct {
 	Mapping     rawMapping   `yaml:"mapping"`
 	Services    []rawService `yaml:"services"`
 	Resources   rawResources `yaml:"resources"`
+	Cutover     *rawCutover  `yaml:"cutover"`
 }
 
 // rawResources names the old account's resources to clone, by kind.
@@ -25,6 +26,10 @@ type rawResources struct {
 	DynamoDB []string `yaml:"dynamodb"`
 	S3       []string `yaml:"s3"`
 	IAM      []string `yaml:"iam"`
+	RDS      []string `yaml:"rds"`
+	Route53  []string `yaml:"route53"`
+	Secrets  []string `yaml:"secrets"`
+	SSM      []string `yaml:"ssm"`
 }
 
 type rawEnv struct {
@@ -97,4 +102,69 @@ type rawProbe struct {
 	TargetURL string `yaml:"targetURL"`
 	Method    string `yaml:"method"`
 	Expect    int    `yaml:"expect"`
+	// Headers are sent with the request; Body is its body.
+	Headers map[string]string `yaml:"headers"`
+	Body    string            `yaml:"body"`
+	// Compare lists JSON fields (gjson paths) whose values must be equal on
+	// both sides; compareBody compares whole bodies by hash.
+	Compare     []string `yaml:"compare"`
+	CompareBody bool     `yaml:"compareBody"`
+}
+
+// rawCutover is the traffic shift of one service, as stages.
+type rawCutover struct {
+	Service  string           `yaml:"service"` // namespace/name, one of services
+	Interval string           `yaml:"interval" plan:"scalar"`
+	Routers  []rawRouter      `yaml:"routers"`
+	Gates    *rawGates        `yaml:"gates"`
+	Steps    []rawCutoverStep `yaml:"steps"`
+}
+
+// rawRouter is one of route53, alb or apiGateway.
+type rawRouter struct {
+	Route53    *rawRoute53Router `yaml:"route53"`
+	ALB        *rawALBRouter     `yaml:"alb"`
+	APIGateway *rawAPIGWRouter   `yaml:"apiGateway"`
+}
+
+type rawRoute53Router struct {
+	Account     string `yaml:"account"` // source or target: whose AWS profile reaches the zone
+	Zone        string `yaml:"zone"`
+	Record      string `yaml:"record"`
+	Type        string `yaml:"type"`
+	TargetValue string `yaml:"targetValue"`
+	SourceID    string `yaml:"sourceId"`
+	TargetID    string `yaml:"targetId"`
+}
+
+type rawALBRouter struct {
+	Account           string `yaml:"account"`
+	Listener          string `yaml:"listener"`
+	Rule              string `yaml:"rule"`
+	SourceTargetGroup string `yaml:"sourceTargetGroup"`
+	TargetTargetGroup string `yaml:"targetTargetGroup"`
+}
+
+type rawAPIGWRouter struct {
+	Account string `yaml:"account"`
+	RestAPI string `yaml:"restApi"`
+	Stage   string `yaml:"stage"`
+}
+
+type rawGates struct {
+	Probes    *bool         `yaml:"probes"`
+	ReadyPods *bool         `yaml:"readyPods"`
+	ErrorRate *rawErrorRate `yaml:"errorRate"`
+}
+
+type rawErrorRate struct {
+	Max    string `yaml:"max" plan:"scalar"`
+	Margin string `yaml:"margin" plan:"scalar"`
+	Window string `yaml:"window" plan:"scalar"`
+}
+
+type rawCutoverStep struct {
+	Percent int    `yaml:"percent"`
+	Dwell   string `yaml:"dwell" plan:"scalar"`
+	Auto    bool   `yaml:"auto"`
 }

@@ -12,7 +12,8 @@ func (d *decoder) checkResources(r *rawPlan) {
 	kinds := []struct {
 		key   string
 		names []string
-	}{{"sqs", r.Resources.SQS}, {"dynamodb", r.Resources.DynamoDB}, {"s3", r.Resources.S3}, {"iam", r.Resources.IAM}}
+	}{{"sqs", r.Resources.SQS}, {"dynamodb", r.Resources.DynamoDB}, {"s3", r.Resources.S3}, {"iam", r.Resources.IAM},
+		{"rds", r.Resources.RDS}, {"route53", r.Resources.Route53}, {"secrets", r.Resources.Secrets}, {"ssm", r.Resources.SSM}}
 	m := buildMapping(r)
 	for _, k := range kinds {
 		first := map[string]int{}

@@ -67,6 +67,11 @@ func (c *recorder) Save(undo json.RawMessage) error {
 	})
 }
 
+// Mark journals msg as a marker record, fsynced, and shows it as an event.
+func (c *recorder) Mark(msg string) error {
+	return c.r.write(Record{Step: c.step, Action: c.action, Outcome: OutcomeMarker, Summary: msg})
+}
+
 // Saved reads the step's saved payloads back from the undo store.
 func (c *recorder) Saved() ([]json.RawMessage, error) { return c.r.cfg.Journal.Saved(c.step) }
 

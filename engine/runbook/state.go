@@ -30,6 +30,9 @@ type StepState struct {
 	// Undo are the undo payloads saved by applies since the last completed
 	// rollback, oldest first: what the next Rollback receives.
 	Undo []UndoRef
+	// Marker is the step's last marker message ("cutover: 50% to EKS"),
+	// "" before any: where a cutover stood when ferry stopped.
+	Marker string
 
 	openRun string // run of an apply or rollback started and not ended
 }
@@ -84,6 +87,9 @@ func (st *StepState) fold(r Record) {
 	switch r.Outcome {
 	case OutcomeProgress:
 		st.Progress = &Progress{Done: r.Done, Total: r.Total, Message: r.Summary}
+		return
+	case OutcomeMarker:
+		st.Marker = r.Summary
 		return
 	case OutcomeUndo:
 		// Undo saved by a rollback is not something a later rollback can

@@ -55,6 +55,14 @@ type Recorder interface {
 	Saved() ([]json.RawMessage, error)
 }
 
+// Marker is implemented by the Recorder the Runner hands to steps: Mark
+// journals msg at once as a marker record (a weight change, "cutover: 10%
+// to EKS") and shows it as an event. It is a separate interface so step
+// tests' recorders need not implement it.
+type Marker interface {
+	Mark(msg string) error
+}
+
 // Op is what a change does to one object or resource.
 type Op string
 
@@ -135,6 +143,9 @@ const (
 	OutcomeStarted  Outcome = "started"
 	OutcomeProgress Outcome = "progress"
 	OutcomeUndo     Outcome = "undo" // an undo record saved during apply
+	// OutcomeMarker is a moment worth lining up with logs and metrics, such
+	// as a traffic weight change; always journaled, never throttled.
+	OutcomeMarker Outcome = "marker"
 	OutcomeOK       Outcome = "ok"
 	OutcomeFailed   Outcome = "failed"
 )
