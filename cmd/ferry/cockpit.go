@@ -95,18 +95,7 @@ func sideInfo(ps plan.Side, s *cluster.Side) tui.SideInfo {
 // service is left out.
 func pairLogs(p *plan.Plan, src, dst *cluster.Side) tui.LogStarter {
 	return func(ctx context.Context, pair inventory.Pair) (logview.Feed, error) {
-		var sources []logs.Source
-		add := func(label string, role logs.Side, w *inventory.Workload, ns string, side *cluster.Side) {
-			if w == nil {
-				return
-			}
-			sources = append(sources, logs.Source{Label: label, Role: role, Client: side.Kube, Selector: logs.Selector{
-				Namespaces: []string{ns}, Owner: &logs.Owner{Kind: ownerKind(w.Kind), Name: pair.Name},
-				Init: true, Ephemeral: true, Tail: 500,
-			}})
-		}
-		add(p.Source.Label, logs.SideSource, pair.Source, sourceNamespace(p, pair.Namespace), src)
-		add(p.Target.Label, logs.SideTarget, pair.Target, pair.Namespace, dst)
+		sources := pairSources(p, pair, src, dst, logs.Selector{Init: true, Ephemeral: true, Tail: 500})
 		if len(sources) == 0 {
 			return nil, fmt.Errorf("%s runs on neither side", pair.Key())
 		}
@@ -119,6 +108,24 @@ func pairLogs(p *plan.Plan, src, dst *cluster.Side) tui.LogStarter {
 		}
 		return tail, nil
 	}
+}
+
+// pairSources are the log sources of a service pair: sel on each side that
+// runs it, with that side's namespace (the source's before the mapping) and
+// the workload as owner.
+func pairSources(p *plan.Plan, pair inventory.Pair, src, dst *cluster.Side, sel logs.Selector) []logs.Source {
+	var sources []logs.Source
+	add := func(label string, role logs.Side, w *inventory.Workload, ns string, side *cluster.Side) {
+		if w == nil {
+			return
+		}
+		s := sel
+		s.Namespaces, s.Owner = []string{ns}, &logs.Owner{Kind: ownerKind(w.Kind), Name: pair.Name}
+		sources = append(sources, logs.Source{Label: label, Role: role, Client: side.Kube, Selector: s})
+	}
+	add(p.Source.Label, logs.SideSource, pair.Source, sourceNamespace(p, pair.Namespace), src)
+	add(p.Target.Label, logs.SideTarget, pair.Target, pair.Namespace, dst)
+	return sources
 }
 
 func ownerKind(kind string) string {

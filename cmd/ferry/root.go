@@ -62,7 +62,7 @@ Try it on the local sandbox (two real clusters, two emulated AWS accounts):
 	addCockpitFlags(root, &co)
 	root.SetVersionTemplate(fmt.Sprintf("ferry %s\n", versionString()))
 	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd(),
-		newPlanCmd(), newJournalCmd())
+		newPlanCmd(), newJournalCmd(), newProbeCmd(), newCutoverCmd(), newRollbackCmd())
 	root.AddCommand(newRunCmds()...)
 	return root
 }

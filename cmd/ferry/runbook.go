@@ -102,7 +102,11 @@ func buildSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(append(steps, clones...), aws...), nil
+	cut, err := cutoverSteps(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(append(steps, clones...), aws...), cut...), nil
 }
 
 // operator is who acts: the OS user and both AWS callers.

@@ -16,6 +16,8 @@ type session struct {
 	source *cluster.Side
 	target *cluster.Side
 	inv    *inventory.Inventory
+	// cutover is the plan's cutover once the runbook is built; nil without.
+	cutover *cutoverRig
 }
 
 // connectFlags are the flags every command that reads clusters takes.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +53,12 @@ type ALBRouter struct {
 }
 
 // APIGatewayRouter is a REST API stage whose canary carries the target's
-// share.
+// share: the canary runs TargetDeployment and/or overrides the stage
+// variables with CanaryVariables (e.g. backend: the new side's URL).
 type APIGatewayRouter struct {
-	RestAPI, Stage string
+	RestAPI, Stage   string
+	TargetDeployment string
+	CanaryVariables  map[string]string
 }
 
 // Gates are what each stage checks before moving and while it dwells.
@@ -136,6 +140,7 @@ func buildRouter(r rawRouter) Router {
 			SourceTargetGroup: x.SourceTargetGroup, TargetTargetGroup: x.TargetTargetGroup}}
 	default:
 		x := r.APIGateway
-		return Router{Kind: RouterAPIGateway, Account: x.Account, APIGateway: &APIGatewayRouter{RestAPI: x.RestAPI, Stage: x.Stage}}
+		return Router{Kind: RouterAPIGateway, Account: x.Account, APIGateway: &APIGatewayRouter{RestAPI: x.RestAPI, Stage: x.Stage,
+			TargetDeployment: x.TargetDeployment, CanaryVariables: maps.Clone(x.CanaryVariables)}}
 	}
 }

@@ -146,9 +146,11 @@ type rawALBRouter struct {
 }
 
 type rawAPIGWRouter struct {
-	Account string `yaml:"account"`
-	RestAPI string `yaml:"restApi"`
-	Stage   string `yaml:"stage"`
+	Account          string            `yaml:"account"`
+	RestAPI          string            `yaml:"restApi"`
+	Stage            string            `yaml:"stage"`
+	TargetDeployment string            `yaml:"targetDeployment"`
+	CanaryVariables  map[string]string `yaml:"canaryVariables"`
 }
 
 type rawGates struct {

@@ -10,12 +10,14 @@ import (
 )
 
 // Starter is what `ferry init` writes a starter plan from: its flags, what
-// Discover found and, when profiles were given, the accounts they resolve to.
+// Discover found and, when profiles were given, the accounts they resolve to
+// and the old account's resources (DiscoverAWS, MarkReferences).
 type Starter struct {
 	Environment string
 	Source      StarterSide
 	Target      StarterSide
 	Found       Discovery
+	AWS         AWSFound
 }
 
 // StarterSide is one side as ferry init knows it. Empty fields are written
@@ -48,6 +50,7 @@ type starterView struct {
 	Nodes            *pair  // node selector rule, when each side has one pool
 	NodeNote         string // otherwise, what was found
 	IRSA             bool
+	Resources        resourcesView
 }
 
 type sideView struct {
@@ -84,6 +87,7 @@ func newStarterView(s Starter) starterView {
 		v.NodeNote = "source " + KopsInstanceGroupLabel + ": " + list(src) + "; target " + EKSNodeGroupLabel + ": " + list(dst)
 	}
 	v.IRSA = len(dst) > 0 // EKS nodes: pods get AWS roles through IRSA
+	v.Resources = newResourcesView(s)
 	return v
 }
 

@@ -95,6 +95,9 @@ func (d *decoder) checkRouter(p string, rt rawRouter) {
 		x, q := rt.APIGateway, p+".apiGateway"
 		d.checkRouterAccount(q, x.Account)
 		d.require(q, map[string]string{"restApi": x.RestAPI, "stage": x.Stage}, "restApi: the REST API id, stage: its stage name")
+		if x.TargetDeployment == "" && len(x.CanaryVariables) == 0 {
+			d.missing(q+".targetDeployment", "add targetDeployment: the deployment that calls the new backend, or canaryVariables: {backend: NEW_URL}")
+		}
 	}
 }
 
