@@ -24,6 +24,11 @@ func (s *Sandbox) awsEndpoint(side Side) proc {
 		"--data=" + filepath.Join(s.cfg.Dir, "aws", side.Profile), "--seed=" + seed, "--region=" + Region,
 		// STS checks presigned calls (EKS tokens) against the profile's key.
 		"--credentials=" + s.cfg.AWSCredentialsPath(), "--profile=" + side.Profile}
+	for _, peer := range Sides() {
+		if peer.Account != side.Account { // shared RDS snapshots are fetched from the sharing account
+			args = append(args, "--peer-account="+peer.Account+"="+s.cfg.AWSEndpoint(peer))
+		}
+	}
 	return proc{
 		Name: "aws-" + side.Profile, Bin: s.tools["ferry-sandboxd"], Dir: s.cfg.Dir, Port: port,
 		Args: append(args, s.eksAWSArgs(side)...),

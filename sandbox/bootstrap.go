@@ -32,6 +32,18 @@ var logsCRDYAML []byte
 //go:embed ferry.yaml
 var planYAML []byte
 
+// plan is the scenario's plan for this sandbox: the file names the web
+// endpoints at the default ports, so it reads as-is for the demo; a sandbox
+// on other ports (tests') gets its own.
+func (c Config) plan() []byte {
+	def := Config{PortBase: DefaultPortBase}
+	out := string(planYAML)
+	for _, side := range Sides() {
+		out = strings.ReplaceAll(out, def.WebURL(side), c.WebURL(side))
+	}
+	return []byte(out)
+}
+
 // writeStages fills the per-cluster parts of the KWOK stages: the node's
 // capacity and what its node info says it runs.
 func writeStages(path string, side Side) error {

@@ -106,16 +106,18 @@ type Ports struct {
 	// Authn is the EKS token webhook's; only eks runs one, kops keeps the
 	// slot so both sides share one layout.
 	Authn int
+	// Web is the side's public orders-api endpoint (ferry-sandboxd web).
+	Web int
 }
 
 // Ports lays out a side's ports: kops from PortBase+1, eks from PortBase+21,
-// the AWS endpoints at PortBase+40 and +41.
+// the AWS endpoints at PortBase+40 and +41, the web endpoints at +42 and +43.
 func (c Config) Ports(s Side) Ports {
 	b := c.PortBase + 20*s.index
 	return Ports{
 		EtcdClient: b + 1, EtcdPeer: b + 2, APIServer: b + 3, Kwok: b + 4,
 		ControllerManager: b + 5, Scheduler: b + 6, Authn: b + 7,
-		AWS: c.PortBase + 40 + s.index,
+		AWS: c.PortBase + 40 + s.index, Web: c.PortBase + 42 + s.index,
 	}
 }
 

@@ -50,7 +50,10 @@ func (s *Sandbox) Up(ctx context.Context, w io.Writer) error {
 	if err := s.startAWS(ctx, w); err != nil {
 		return err
 	}
-	if err := os.WriteFile(s.cfg.PlanPath(), planYAML, 0o644); err != nil {
+	if err := s.startWeb(ctx, w); err != nil {
+		return err
+	}
+	if err := os.WriteFile(s.cfg.PlanPath(), s.cfg.plan(), 0o644); err != nil {
 		return fmt.Errorf("write the sandbox plan: %w", err)
 	}
 	for _, side := range Sides() {
@@ -222,6 +225,9 @@ func (s *Sandbox) allProcs() []proc {
 	}
 	for _, side := range Sides() {
 		ps = append(ps, s.awsEndpoint(side))
+	}
+	for _, side := range Sides() {
+		ps = append(ps, s.webEndpoint(side))
 	}
 	return ps
 }

@@ -74,9 +74,9 @@ type EnvVar struct {
 }
 
 // Env lists the variables that point kubectl, the AWS CLI and ferry at the
-// sandbox.
+// sandbox, and the URLs of its public web endpoints.
 func (s *Sandbox) Env() []EnvVar {
-	return []EnvVar{
+	env := []EnvVar{
 		{"KUBECONFIG", s.cfg.KubeconfigPath()},
 		{"AWS_CONFIG_FILE", s.cfg.AWSConfigPath()},
 		{"AWS_SHARED_CREDENTIALS_FILE", s.cfg.AWSCredentialsPath()},
@@ -87,6 +87,12 @@ func (s *Sandbox) Env() []EnvVar {
 		{EnvCache, s.cfg.CacheDir},
 		{EnvPortBase, strconv.Itoa(s.cfg.PortBase)},
 	}
+	// The public orders-api endpoints, for curl and cutover probes:
+	// FERRY_SANDBOX_WEB_KOPS and FERRY_SANDBOX_WEB_EKS.
+	for _, side := range Sides() {
+		env = append(env, EnvVar{"FERRY_SANDBOX_WEB_" + strings.ToUpper(side.Name), s.cfg.WebURL(side)})
+	}
+	return env
 }
 
 // Component names accepted by Stop and Start.

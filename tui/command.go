@@ -13,7 +13,7 @@ import (
 
 // command is a parsed : command line.
 type command struct {
-	verb string // svc, ns, logs, runbook, quit; "" for an empty line
+	verb string // svc, ns, logs, runbook, cutover, quit; "" for an empty line
 	arg  string
 }
 
@@ -38,6 +38,11 @@ func parseCommand(line string) (command, error) {
 		verb = "logs"
 	case "runbook", "rb":
 		verb = "runbook"
+	case "cutover", "co":
+		if len(args) > 0 {
+			return command{}, fmt.Errorf(":cutover takes no name: a plan has one cutover")
+		}
+		verb = "cutover"
 	default:
 		return command{}, fmt.Errorf("unknown command %q: %s", ":"+verb, commandUsage)
 	}
@@ -93,6 +98,8 @@ func (m Model) runCommand(line string) (tea.Model, tea.Cmd) {
 		return m, send(openDetailMsg{key: p.Key()})
 	case "runbook":
 		return m, send(openRunbookMsg{step: c.arg})
+	case "cutover":
+		return m, send(openCutoverMsg{})
 	}
 	return m, nil
 }

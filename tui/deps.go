@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
@@ -52,6 +53,36 @@ type Runbook interface {
 	Skip(ctx context.Context, id, reason string) error
 }
 
+// Cutover is the plan's traffic shift as the cutover screen shows it: the
+// live status of its routers and gates, and its stages. The stages are
+// runbook steps, so the screen applies and rolls them back through the
+// Runbook by ID; Cutover itself only reports. cmd/ferry implements it over
+// the *cutover.Board its stages write to and the plan's cutover section.
+type Cutover interface {
+	// Status is a copy of the board (cutover.Board.Snapshot): each router's
+	// weights as last read, the gates' latest results, and the stage this
+	// ferry is applying with its phase and dwell. No IO.
+	Status() cutover.Status
+	// Changed fires, coalesced, after Status changed (cutover.Board.Changed).
+	// The cutover screen is its only reader.
+	Changed() <-chan struct{}
+	// Stages are the cutover's stages in order, without the implicit 0%.
+	Stages() []CutoverStage
+	// Refresh reads every router and asks every gate now, outside any stage
+	// (cutover.Refresh), then updates Status. It does IO (AWS, probes): the
+	// screen calls it off the loop, when it opens and every 15 s while no
+	// stage applies, and it must return soon after ctx ends.
+	Refresh(ctx context.Context)
+}
+
+// CutoverStage is one stage of the cutover, as cutover.StageStep says it.
+type CutoverStage struct {
+	ID      string        // the runbook step, cutover.StepID: "cutover/orders-api/10"
+	Percent int           // of the traffic the stage sends to the target
+	Dwell   time.Duration // how long it holds with the gates watched
+	Auto    bool          // starts without confirmation once the stage before it completes
+}
+
 // Config is everything the cockpit needs; cmd/ferry builds it.
 type Config struct {
 	Environment string // the plan's environment name, shown in the header
@@ -64,6 +95,7 @@ type Config struct {
 	Logs        LogStarter // nil: the logs screen says logs are unavailable
 	Runbook     Runbook    // nil: the runbook screen says it is unavailable, and why
 	RunbookErr  string     // why there is no Runbook, e.g. the journal could not be read
+	Cutover     Cutover    // nil: the plan has no cutover section, and the cutover screen says how to add one
 	ReadOnly    bool
 	NoColor     bool
 	Log         *slog.Logger     // diagnostics; nil discards them

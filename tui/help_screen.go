@@ -18,14 +18,16 @@ type helpScreen struct {
 }
 
 // newHelpScreen lists the cockpit's groups, the runbook's over the
-// runbook, and for a screen the groups do not cover (the logs pane), that
-// screen's own full help.
+// runbook, the cutover's over the cutover, and for a screen the groups do
+// not cover (the logs pane), that screen's own full help.
 func newHelpScreen(keys *keyMap, st *styles, below screen) *helpScreen {
 	groups := keys.groups()
 	switch below.(type) {
 	case *servicesScreen, *detailScreen:
 	case *runbookScreen:
 		groups = keys.runbookGroups()
+	case *cutoverScreen:
+		groups = keys.cutoverGroups()
 	default:
 		var own []key.Binding
 		for _, col := range below.FullHelp() {

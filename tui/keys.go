@@ -4,9 +4,10 @@ import "charm.land/bubbles/v2/key"
 
 // keyMap is every binding of the cockpit. Screens read the ones they use;
 // the help screen lists them by group. The runbook's mutations (apply,
-// undo, skip) are the only bindings that change anything: --read-only
-// turns them off with SetEnabled(false) (disableMutations), so they match
-// no key and neither the footer nor the help lists them.
+// undo, skip) and the cutover's (next stage, pause, roll all back) are the
+// only bindings that change anything: --read-only turns them off with
+// SetEnabled(false) (disableMutations), so they match no key and neither
+// the footer nor the help lists them.
 type keyMap struct {
 	// global
 	Quit, ForceQuit, Help, Command, Back key.Binding
@@ -18,6 +19,8 @@ type keyMap struct {
 	NextTab, PrevTab, Tabs, Fold key.Binding
 	// runbook: Runbook opens it; Apply, Rollback and Skip mutate
 	Runbook, Plan, Apply, Verify, Rollback, Skip, Focus key.Binding
+	// cutover: Cutover opens it from any screen; the rest mutate
+	Cutover, Advance, Pause, RollbackAll key.Binding
 	// prompts (filter, command line, the runbook's confirmation)
 	Accept, Cancel, Complete, Confirm key.Binding
 }
@@ -56,6 +59,11 @@ func defaultKeyMap() keyMap {
 		Skip:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "skip")),
 		Focus:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll diff/list")),
 
+		Cutover:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cutover")),
+		Advance:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "next stage")),
+		Pause:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause auto")),
+		RollbackAll: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back all")),
+
 		Accept:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Complete: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
@@ -65,9 +73,10 @@ func defaultKeyMap() keyMap {
 
 // disableMutations is --read-only: the bindings that change a cluster
 // stop matching and drop out of every help. Plan and verify stay; they
-// only read.
+// only read. Pause goes too: with nothing applying there is nothing to
+// advance.
 func (k *keyMap) disableMutations() {
-	for _, b := range []*key.Binding{&k.Apply, &k.Rollback, &k.Skip} {
+	for _, b := range []*key.Binding{&k.Apply, &k.Rollback, &k.Skip, &k.Advance, &k.Pause, &k.RollbackAll} {
 		b.SetEnabled(false)
 	}
 }
@@ -87,9 +96,11 @@ func (k keyMap) groups() []helpGroup {
 		{"Services", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
 			k.Open, k.Logs, k.Filter, k.Sort, k.Reverse}},
 		{"Service detail", []key.Binding{k.NextTab, k.PrevTab, k.Tabs, k.Up, k.Down, k.Fold, k.Logs}},
-		// :rb is on the help only: the command line's footer has no room.
+		// :rb and :cutover are on the help only: the command line's footer
+		// has no room.
 		{"Commands (:)", append(commandHelp(),
-			key.NewBinding(key.WithKeys(":rb"), key.WithHelp(":rb [STEP]", "runbook (r on services)")))},
+			key.NewBinding(key.WithKeys(":rb"), key.WithHelp(":rb [STEP]", "runbook (r on services)")),
+			key.NewBinding(key.WithKeys(":cutover"), key.WithHelp(":cutover", "cutover (c anywhere)")))},
 	}
 }
 
@@ -101,6 +112,16 @@ func (k keyMap) runbookGroups() []helpGroup {
 	return []helpGroup{
 		{"Runbook", []key.Binding{k.Plan, k.Apply, k.Verify, k.Rollback, k.Skip, k.Focus,
 			k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		all[0], all[len(all)-1],
+	}
+}
+
+// cutoverGroups is the full help over the cutover screen, shaped as the
+// runbook's.
+func (k keyMap) cutoverGroups() []helpGroup {
+	all := k.groups()
+	return []helpGroup{
+		{"Cutover", []key.Binding{k.Advance, k.Pause, k.RollbackAll, k.Logs}},
 		all[0], all[len(all)-1],
 	}
 }

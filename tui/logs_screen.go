@@ -8,16 +8,21 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/ferry-dev/ferry/engine/inventory"
+	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/tui/logview"
 )
 
 // logsScreen is the adapter between the screen stack and the logs pane
 // (tui/logview): it starts the service's log stream, then forwards
 // Update, View and SetSize to the pane. cancel ends the stream when the
-// screen is popped or the cockpit quits.
+// screen is popped or the cockpit quits. The journal's markers of the
+// service's steps (a cutover's weight changes) show among the lines: the
+// screen hands the pane the runbook's markers on the clock's tick and
+// with every runbook snapshot broadcast, and the pane keeps each once.
 type logsScreen struct {
 	id            uint64
 	st            *styles
+	rb            Runbook // nil: no markers
 	pair          inventory.Pair
 	opts          logview.Options
 	pane          *logview.Model
@@ -40,7 +45,8 @@ var logsScreenIDs atomic.Uint64
 // newLogsScreen opens the logs of a pair and returns the command that
 // starts its stream.
 func newLogsScreen(m *Model, pair inventory.Pair) (*logsScreen, tea.Cmd) {
-	l := &logsScreen{id: logsScreenIDs.Add(1), st: m.st, pair: pair, available: m.cfg.Logs != nil,
+	l := &logsScreen{id: logsScreenIDs.Add(1), st: m.st, rb: m.cfg.Runbook, pair: pair,
+		available: m.cfg.Logs != nil,
 		opts: logview.Options{
 			Title:   pair.Key(),
 			Source:  logview.SideStyle{Label: m.src, Color: m.cfg.Source.Color},
@@ -82,9 +88,22 @@ func (l *logsScreen) Update(msg tea.Msg) tea.Cmd {
 		pane := logview.New(started.feed, l.opts)
 		pane.SetSize(l.width, l.height)
 		l.pane = &pane
+		if l.rb != nil {
+			l.mark(l.rb.Snapshot())
+		}
 		return pane.Init()
 	}
 	if l.pane == nil {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case tickMsg:
+		if l.rb != nil {
+			l.mark(l.rb.Snapshot())
+		}
+		return nil
+	case runbookSnapMsg:
+		l.mark(msg.snap)
 		return nil
 	}
 	next, cmd := l.pane.Update(msg)
@@ -104,6 +123,30 @@ func (l *logsScreen) FullHelp() [][]key.Binding {
 		return nil
 	}
 	return l.pane.FullHelp()
+}
+
+// mark hands the pane the markers snap holds of the steps scoped to this
+// service.
+func (l *logsScreen) mark(snap runbook.Snapshot) {
+	l.pane.Mark(serviceMarkers(snap, l.pair.Namespace, l.pair.Name)...)
+}
+
+// serviceMarkers are the marker events of the steps scoped to the service
+// namespace/name, oldest first.
+func serviceMarkers(snap runbook.Snapshot, namespace, name string) []logview.Marker {
+	scoped := map[string]bool{}
+	for _, v := range snap.Steps {
+		if v.Namespace == namespace && v.Service == name {
+			scoped[v.ID] = true
+		}
+	}
+	var out []logview.Marker
+	for _, e := range snap.Events {
+		if e.Outcome == runbook.OutcomeMarker && scoped[e.Step] {
+			out = append(out, logview.Marker{Time: e.Time, Text: e.Message})
+		}
+	}
+	return out
 }
 
 // Close stops the log stream, if one was started.

@@ -121,6 +121,8 @@ func (m Model) Update(msg tea.Msg) (next tea.Model, cmd tea.Cmd) {
 		return m.push(l), start
 	case openRunbookMsg:
 		return m.openRunbook(msg.step)
+	case openCutoverMsg:
+		return m.openCutover()
 	case nsFilterMsg:
 		m.popTo(1)
 		return m, m.broadcast(msg)
@@ -177,6 +179,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cmdline.SetSuggestions(commandSuggestions(m.snap))
 		m.cmdline.Focus()
 		return m, nil
+	case key.Matches(msg, m.keys.Cutover):
+		return m.openCutover()
 	case key.Matches(msg, m.keys.Back) && len(m.stack) > 1:
 		if why := holding(top); why != "" {
 			return m, statusErr(why)

@@ -56,6 +56,9 @@ func runCockpit(cmd *cobra.Command, o cockpitOptions) error {
 		defer rs.journal.Close()
 		cfg = cockpitConfig(rs.plan, rs.source, rs.target, rs.inv, o, log)
 		cfg.Runbook = rs.runner
+		if rs.cutover != nil {
+			cfg.Cutover = cockpitCutover{rs.cutover}
+		}
 	} else {
 		// Without its runbook the cockpit still shows the services and logs.
 		s, err := openSession(ctx, o.connectFlags)

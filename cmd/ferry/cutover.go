@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-dev/ferry/engine/plan"
 	"github.com/ferry-dev/ferry/engine/preflight"
 	"github.com/ferry-dev/ferry/engine/runbook"
+	"github.com/ferry-dev/ferry/tui"
 )
 
 // cutoverRig is the plan's cutover as built for this session: its config
@@ -119,4 +120,25 @@ func buildGates(ctx context.Context, s *session, c *plan.Cutover) ([]cutover.Gat
 		gates = append(gates, newErrorRateGate(ctx, s, key, *e))
 	}
 	return gates, nil
+}
+
+// cockpitCutover is the cutover as the cockpit's screen reads it: the
+// board, the stages, and a refresh that reads the routers and asks the
+// gates.
+type cockpitCutover struct{ rig *cutoverRig }
+
+func (c cockpitCutover) Status() cutover.Status   { return c.rig.cfg.Board.Snapshot() }
+func (c cockpitCutover) Changed() <-chan struct{} { return c.rig.cfg.Board.Changed() }
+
+func (c cockpitCutover) Stages() []tui.CutoverStage {
+	out := make([]tui.CutoverStage, 0, len(c.rig.steps))
+	for _, s := range c.rig.steps {
+		st := s.(cutover.StageStep)
+		out = append(out, tui.CutoverStage{ID: st.ID(), Percent: st.Percent(), Dwell: st.Dwell(), Auto: st.Auto()})
+	}
+	return out
+}
+
+func (c cockpitCutover) Refresh(ctx context.Context) {
+	cutover.Refresh(ctx, c.rig.cfg.Board, c.rig.cfg.Routers, c.rig.cfg.Gates)
 }

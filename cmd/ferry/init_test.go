@@ -24,7 +24,8 @@ import (
 func fakeInitDeps(t *testing.T) initDeps {
 	t.Helper()
 	app := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "payments", Name: "checkout-api"}}
-	app.Spec.Template.Spec.Containers = []corev1.Container{{Image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/checkout-api:1"}}
+	app.Spec.Template.Spec.Containers = []corev1.Container{{Image: "111111111111.dkr.ecr.us-east-1.amazonaws.com/checkout-api:1",
+		Env: []corev1.EnvVar{{Name: "QUEUE_URL", Value: "https://sqs.us-east-1.amazonaws.com/111111111111/refunds"}}}}
 	class := func(name string) *storagev1.StorageClass {
 		return &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: name,
 			Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}}}
@@ -38,6 +39,13 @@ func fakeInitDeps(t *testing.T) initDeps {
 		"ferry-new": {account: "222222222222", region: "us-east-1"},
 	}
 	return initDeps{
+		awsClients: func(_ context.Context, profile string) (plan.AWSClients, error) {
+			if profile != "ferry-old" {
+				t.Errorf("the old account was listed through profile %s, want the source's", profile)
+			}
+			f := fakeOldAccount{}
+			return plan.AWSClients{SQS: f, DynamoDB: f, S3: f, IAM: f, RDS: f, Route53: f, Secrets: f, SSM: f}, nil
+		},
 		kube: func(_, context string) (kubernetes.Interface, error) {
 			if cs, ok := clusters[context]; ok {
 				return cs, nil
@@ -69,12 +77,17 @@ func TestInitWritesAValidPlan(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the written plan does not load: %v", err)
 	}
+	if strings.Join(p.Resources.SQS, ",") != "refunds" || len(p.Resources.S3) != 0 {
+		t.Errorf("resources = %+v; want only the queue the workload uses", p.Resources)
+	}
 	if p.Source.AWS.Account != "111111111111" || p.Target.AWS.Account != "222222222222" ||
 		strings.Join(p.Namespaces, ",") != "payments" || p.Mapping.StorageClasses["gp2"] != "gp3" ||
 		p.Mapping.Registries["111111111111.dkr.ecr.us-east-1.amazonaws.com"] != "222222222222.dkr.ecr.us-east-1.amazonaws.com" {
 		t.Errorf("plan = %+v", p)
 	}
-	want := fmt.Sprintf("Wrote %s: environment staging, kops -> eks, namespaces: payments.\n\nNext:\n"+
+	want := fmt.Sprintf("Wrote %s: environment staging, kops -> eks, namespaces: payments.\n"+
+		"Old account: 1 resource the workloads use listed under resources; 2 more commented out. "+
+		"Could not list the roles: the plan says why.\n\nNext:\n"+
 		"  1. Read %s top to bottom; each section says what to check (the mapping above all).\n"+
 		"  2. ferry status --plan %s    # every service side by side\n", o.output, o.output, o.output)
 	if out.String() != want {
@@ -163,7 +176,7 @@ func TestInitCommandFlags(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `required flag(s) "target" not set`) {
 		t.Errorf("err = %v; want the missing --target named", err)
 	}
-	for _, name := range []string{"kubeconfig", "source-profile", "target-profile", "output", "force", "environment"} {
+	for _, name := range []string{"kubeconfig", "source-profile", "target-profile", "output", "force", "environment", "no-aws"} {
 		if cmd.Flags().Lookup(name) == nil {
 			t.Errorf("flag --%s missing", name)
 		}

@@ -10,14 +10,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	rdssdk "github.com/aws/aws-sdk-go-v2/service/rds"
+	route53sdk "github.com/aws/aws-sdk-go-v2/service/route53"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	sqssdk "github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/ferry-dev/ferry/engine/clone/dynamodb"
 	iamclone "github.com/ferry-dev/ferry/engine/clone/iam"
+	"github.com/ferry-dev/ferry/engine/clone/rds"
+	r53clone "github.com/ferry-dev/ferry/engine/clone/route53"
 	s3clone "github.com/ferry-dev/ferry/engine/clone/s3"
+	"github.com/ferry-dev/ferry/engine/clone/secrets"
 	"github.com/ferry-dev/ferry/engine/clone/sqs"
 	"github.com/ferry-dev/ferry/engine/preflight"
 	"github.com/ferry-dev/ferry/engine/runbook"
@@ -29,6 +37,7 @@ import (
 func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 	var steps []runbook.Step
 	res := s.plan.Resources
+	srcCfg, dstCfg := patient(s.source.AWS), patient(s.target.AWS)
 	if len(res.SQS) > 0 {
 		qs, err := queueSteps(ctx, s)
 		if err != nil {
@@ -36,7 +45,7 @@ func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		}
 		steps = append(steps, qs...)
 	}
-	src, dst := ddbsdk.NewFromConfig(s.source.AWS), ddbsdk.NewFromConfig(s.target.AWS)
+	src, dst := ddbsdk.NewFromConfig(srcCfg), ddbsdk.NewFromConfig(dstCfg)
 	for _, name := range res.DynamoDB {
 		steps = append(steps, dynamodb.NewTableStep(dynamodb.TableConfig{
 			Name: name, Source: src, Target: dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
@@ -49,14 +58,55 @@ func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		}
 		steps = append(steps, roles...)
 	}
-	s3src, s3dst := s3Client(s.source.AWS), s3Client(s.target.AWS)
+	s3src, s3dst := s3Client(srcCfg), s3Client(dstCfg)
 	for _, name := range res.S3 {
 		steps = append(steps, s3clone.NewBucketStep(s3clone.BucketConfig{
 			Name: name, Source: s3src, Target: s3dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
 			Region: s.plan.Target.AWS.Region, ServerSideCopy: true,
 		}))
 	}
-	return steps, nil
+	rdsSrc, rdsDst := rdssdk.NewFromConfig(srcCfg), rdssdk.NewFromConfig(dstCfg)
+	kmsSrc, kmsDst := kms.NewFromConfig(srcCfg), kms.NewFromConfig(dstCfg)
+	for _, name := range res.RDS {
+		steps = append(steps, rds.NewInstanceStep(rds.InstanceConfig{Name: name, Source: rdsSrc, Target: rdsDst,
+			SourceKMS: kmsSrc, TargetKMS: kmsDst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
+			SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
+			Region: s.plan.Target.AWS.Region, Deps: []string{preflight.ID}}))
+	}
+	return append(steps, dnsAndSecretSteps(s, srcCfg, dstCfg)...), nil
+}
+
+// patient retries throttling and 5xx answers up to ten times (the SDK's
+// standard retryer with backoff): a long copy meets a few.
+func patient(cfg aws.Config) aws.Config {
+	cfg = cfg.Copy()
+	cfg.RetryMaxAttempts = 10
+	return cfg
+}
+
+// dnsAndSecretSteps clone the plan's hosted zones, secrets and parameters.
+func dnsAndSecretSteps(s *session, srcCfg, dstCfg aws.Config) []runbook.Step {
+	var steps []runbook.Step
+	res, p := s.plan.Resources, s.plan
+	src, dst := route53sdk.NewFromConfig(srcCfg), route53sdk.NewFromConfig(dstCfg)
+	for _, zone := range res.Route53 {
+		steps = append(steps, r53clone.NewZoneStep(r53clone.ZoneConfig{Zone: zone, Source: src, Target: dst,
+			Mapping: p.Mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
+			TargetAccount: p.Target.AWS.Account, Deps: []string{preflight.ID}}))
+	}
+	smSrc, smDst := secretsmanager.NewFromConfig(srcCfg), secretsmanager.NewFromConfig(dstCfg)
+	for _, name := range res.Secrets {
+		steps = append(steps, secrets.NewSecretStep(secrets.SecretConfig{Name: name, Source: smSrc, Target: smDst,
+			Mapping: p.Mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
+			TargetAccount: p.Target.AWS.Account, Deps: []string{preflight.ID}}))
+	}
+	ssmSrc, ssmDst := ssm.NewFromConfig(srcCfg), ssm.NewFromConfig(dstCfg)
+	for _, path := range res.SSM {
+		steps = append(steps, secrets.NewParameterStep(secrets.ParameterConfig{Path: path, Source: ssmSrc, Target: ssmDst,
+			Mapping: p.Mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
+			TargetAccount: p.Target.AWS.Account, Deps: []string{preflight.ID}}))
+	}
+	return steps
 }
 
 // s3Client addresses buckets by path when the profile names an endpoint
@@ -68,7 +118,7 @@ func s3Client(cfg aws.Config) *s3sdk.Client {
 // queueSteps clones the named queues, each dead-letter queue first (and
 // added when a named queue redrives to one the plan does not name).
 func queueSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
-	src, dst := sqssdk.NewFromConfig(s.source.AWS), sqssdk.NewFromConfig(s.target.AWS)
+	src, dst := sqssdk.NewFromConfig(patient(s.source.AWS)), sqssdk.NewFromConfig(patient(s.target.AWS))
 	base := sqs.QueueConfig{Source: src, Target: dst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
 		SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
 		Region: s.plan.Target.AWS.Region, Deps: []string{preflight.ID}}
@@ -96,7 +146,7 @@ func roleSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		return nil, fmt.Errorf("resources.iam needs the target cluster's service-account issuer: %w", err)
 	}
 	subjects := kube2iamSubjects(s)
-	src, dst := iamsdk.NewFromConfig(s.source.AWS), iamsdk.NewFromConfig(s.target.AWS)
+	src, dst := iamsdk.NewFromConfig(patient(s.source.AWS)), iamsdk.NewFromConfig(patient(s.target.AWS))
 	var steps []runbook.Step
 	for _, name := range s.plan.Resources.IAM {
 		steps = append(steps, iamclone.NewRoleStep(iamclone.RoleConfig{

@@ -53,7 +53,19 @@ func (f *ferryProc) cmd(ctx context.Context, extraEnv []string, args ...string) 
 // run runs ferry to the end and returns its output and exit code.
 func (f *ferryProc) run(args ...string) (string, int) {
 	f.t.Helper()
-	c := f.cmd(f.t.Context(), nil, args...)
+	return f.wait(f.cmd(f.t.Context(), nil, args...), args)
+}
+
+// runPlain runs a ferry command that keeps no journal (probe, status).
+func (f *ferryProc) runPlain(args ...string) (string, int) {
+	f.t.Helper()
+	c := exec.CommandContext(f.t.Context(), os.Args[0], args...)
+	c.Env = f.env
+	return f.wait(c, args)
+}
+
+func (f *ferryProc) wait(c *exec.Cmd, args []string) (string, int) {
+	f.t.Helper()
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, &out
 	err := c.Run()

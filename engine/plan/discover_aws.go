@@ -207,10 +207,11 @@ func listDBInstances(ctx context.Context, c AWSClients) ([]FoundResource, error)
 			return nil, err
 		}
 		for _, db := range page.DBInstances {
-			r := FoundResource{Name: aws.ToString(db.DBInstanceIdentifier), Note: aws.ToString(db.Engine)}
+			notes := []string{aws.ToString(db.Engine)}
 			if cl := aws.ToString(db.DBClusterIdentifier); cl != "" {
-				r.Note += ", member of cluster " + cl
+				notes = append(notes, "member of cluster "+cl)
 			}
+			r := FoundResource{Name: aws.ToString(db.DBInstanceIdentifier), Note: strings.Join(slices.DeleteFunc(notes, isEmpty), ", ")}
 			if db.Endpoint != nil && db.Endpoint.Address != nil {
 				r.aliases = append(r.aliases, strings.ToLower(*db.Endpoint.Address))
 			}
@@ -219,6 +220,8 @@ func listDBInstances(ctx context.Context, c AWSClients) ([]FoundResource, error)
 	}
 	return out, nil
 }
+
+func isEmpty(s string) bool { return s == "" }
 
 // listZones lists hosted zones by name without the final dot. A public and
 // a private zone may share a name (split-horizon DNS); the plan names zones,

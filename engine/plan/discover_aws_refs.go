@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -116,12 +115,10 @@ func podTemplates(ctx context.Context, cs kubernetes.Interface) ([]namedTemplate
 		return nil, fmt.Errorf("list cronjobs: %w", err)
 	}
 	for _, o := range cjs.Items {
-		out = append(out, namedTemplate{o.Namespace, o.Name, cronPod(o)})
+		out = append(out, namedTemplate{o.Namespace, o.Name, o.Spec.JobTemplate.Spec.Template})
 	}
 	return out, nil
 }
-
-func cronPod(cj batchv1.CronJob) corev1.PodTemplateSpec { return cj.Spec.JobTemplate.Spec.Template }
 
 // addPod adds a pod template's env values, args, commands and annotations,
 // and the data of the ConfigMaps it reads (configMap looks one up).
@@ -190,6 +187,8 @@ func (f *AWSFound) mark(us []usage) {
 					r.UsedBy = append(r.UsedBy, s.workload)
 				}
 			}
+			// Sorted already; two kinds of workload may share a name.
+			r.UsedBy = slices.Compact(r.UsedBy)
 		}
 	}
 }
@@ -219,7 +218,7 @@ func named(kind string, scanned []scannedUsage) []FoundResource {
 	}
 	var out []FoundResource
 	for _, n := range sortedKeys(users) {
-		out = append(out, FoundResource{Name: n, Note: "named by a workload; not listed", UsedBy: users[n]})
+		out = append(out, FoundResource{Name: n, Note: "named by a workload; not listed", UsedBy: slices.Compact(users[n])})
 	}
 	return out
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // RenameKinds are the resource kinds mapping.names may rename.
-var RenameKinds = []string{"bucket", "cluster", "function", "key", "parameter", "policy",
-	"queue", "repository", "role", "secret", "stream", "table", "topic"}
+var RenameKinds = []string{"bucket", "cluster", "db-instance", "db-parameter-group", "db-subnet-group", "function",
+	"key", "parameter", "policy", "queue", "repository", "role", "secret", "security-group", "stream", "table", "topic", "zone"}
 
 func (d *decoder) checkMapping(r *rawPlan) {
 	m := r.Mapping

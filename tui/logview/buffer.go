@@ -16,12 +16,14 @@ const (
 	listTarget
 )
 
-// entry is one line as the pane holds it.
+// entry is one line as the pane holds it, or a marker (Mark) between
+// the lines.
 type entry struct {
 	logs.Line
-	id    uint64 // arrival order; stays with the line while positions shift
-	side  int    // 0 source, 1 target
-	match bool   // passes the current filter, decided once per filter
+	id     uint64 // arrival order; stays with the line while positions shift
+	side   int    // 0 source, 1 target
+	match  bool   // passes the current filter, decided once per filter
+	marker bool   // a marker: in every list, whatever the filter
 }
 
 // anchor pins a line across ingests: pos is where it was, id finds it
@@ -43,9 +45,13 @@ type buffer struct {
 	nextID   uint64
 	evicted  uint64 // lines dropped at capacity
 	scratch  []entry
+	marked   map[markerKey]struct{} // every marker added, so none is added twice
+	markers  int                    // markers held, in every list: not lines to count
 }
 
-func newBuffer(capacity int) *buffer { return &buffer{capacity: max(capacity, 1)} }
+func newBuffer(capacity int) *buffer {
+	return &buffer{capacity: max(capacity, 1), marked: map[markerKey]struct{}{}}
+}
 
 func (b *buffer) len() int             { return len(b.ents) }
 func (b *buffer) list(k int) []int64   { return b.lists[k] }
@@ -63,17 +69,28 @@ func (b *buffer) anchorOf(k, i int) anchor {
 // across streams, so the batch is sorted and merged with the buffer's
 // tail from the first place it reaches: usually the very end.
 func (b *buffer) ingest(batch []logs.Line, f logs.Filter, sideOf func(string) int) (moved int64, matched int) {
-	if len(batch) == 0 {
-		return b.end(), 0
-	}
 	add := make([]entry, len(batch))
 	for i, l := range batch {
-		e := entry{Line: l, id: b.nextID, side: sideOf(l.Side), match: f.Match(l)}
-		b.nextID++
-		if e.match {
+		add[i] = entry{Line: l, side: sideOf(l.Side), match: f.Match(l)}
+		if add[i].match {
 			matched++
 		}
-		add[i] = e
+	}
+	return b.insert(add), matched
+}
+
+// insert merges entries in time order and returns the position from
+// which entries moved.
+func (b *buffer) insert(add []entry) (moved int64) {
+	if len(add) == 0 {
+		return b.end()
+	}
+	for i := range add {
+		add[i].id = b.nextID
+		b.nextID++
+		if add[i].marker {
+			b.markers++
+		}
 	}
 	slices.SortStableFunc(add, func(x, y entry) int { return x.Time.Compare(y.Time) })
 	i := b.mergeStart(add[0].Time)
@@ -84,7 +101,7 @@ func (b *buffer) ingest(batch []logs.Line, f logs.Filter, sideOf func(string) in
 	b.merge(b.scratch, add)
 	clear(b.scratch)
 	b.evict()
-	return moved, matched
+	return moved
 }
 
 // mergeStart is the index of the first entry later than t.
@@ -113,7 +130,12 @@ func (b *buffer) merge(old, add []entry) {
 func (b *buffer) push(e entry) {
 	pos := b.end()
 	b.ents = append(b.ents, e)
-	if e.match {
+	switch {
+	case e.marker:
+		for k := range b.lists {
+			b.lists[k] = append(b.lists[k], pos)
+		}
+	case e.match:
 		b.lists[listAll] = append(b.lists[listAll], pos)
 		b.lists[listSource+e.side] = append(b.lists[listSource+e.side], pos)
 	}
@@ -132,6 +154,11 @@ func (b *buffer) evict() {
 	over := len(b.ents) - b.capacity
 	if over <= 0 {
 		return
+	}
+	for _, e := range b.ents[:over] {
+		if e.marker {
+			b.markers--
+		}
 	}
 	clear(b.ents[:over]) // let the strings go
 	b.ents = b.ents[over:]
@@ -152,7 +179,7 @@ func (b *buffer) refilter(f logs.Filter) {
 	ents := b.ents
 	b.ents = b.ents[:0]
 	for _, e := range ents {
-		e.match = f.Match(e.Line)
+		e.match = e.marker || f.Match(e.Line)
 		b.push(e)
 	}
 }

@@ -23,6 +23,9 @@ func (m Model) detailView(s screen, n int) []string {
 	e := s.line
 	head := " " + m.st.side[e.side].r(e.Side) + " " + e.Namespace + "/" + e.Pod + "/" + e.Container +
 		"  " + m.st.dim.r(clock(e.Time))
+	if e.marker {
+		head = " " + m.st.marker.r("marker") + "  " + m.st.dim.r(clock(e.Time))
+	}
 	if e.Level != "" {
 		lv := e.Level
 		if e.IsError() {

@@ -175,7 +175,12 @@ func (m *Model) pull() {
 	if len(lines) == 0 {
 		return
 	}
-	moved, matched := m.buf.ingest(lines, m.flt, m.sideOf)
+	m.merged(m.buf.ingest(lines, m.flt, m.sideOf))
+}
+
+// merged keeps a paused view on the lines it showed after entries were
+// merged in from moved on, and counts the matched ones as fresh.
+func (m *Model) merged(moved int64, matched int) {
 	if m.follow {
 		return
 	}

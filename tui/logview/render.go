@@ -58,7 +58,7 @@ func (m Model) tagWidth() int {
 // height is how many rows an entry takes: one, or with wrap as many as
 // its text needs, never more than the view.
 func (m Model) height(e *entry, c cols, rows int) int {
-	if !m.wrap {
+	if !m.wrap || e.marker {
 		return 1
 	}
 	n, rest := 0, displayText(e.Text)
@@ -74,6 +74,9 @@ func (m Model) height(e *entry, c cols, rows int) int {
 // renderEntry draws one line as at most maxRows rows, none wider than
 // the column; with c.pad each is exactly as wide.
 func (m Model) renderEntry(e *entry, c cols, selected bool, maxRows int) []string {
+	if e.marker {
+		return []string{m.markerRow(e, c, selected)}
+	}
 	var pre strings.Builder
 	switch {
 	case selected:

@@ -57,8 +57,9 @@ func saveName(title string, now time.Time) string {
 	return "ferry-logs-" + slug + now.UTC().Format("20060102-150405.000") + ".log"
 }
 
-// writeLines writes one line per log line: time, side, where, text. It
-// never overwrites a file.
+// writeLines writes one line per log line: time, side, where, text; a
+// marker (the one kind of line without a side) as its time and text
+// between rules. It never overwrites a file.
 func writeLines(path string, lines []logs.Line) savedMsg {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -66,6 +67,10 @@ func writeLines(path string, lines []logs.Line) savedMsg {
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
 	for _, l := range lines {
+		if l.Side == "" {
+			fmt.Fprintf(w, "%s ── %s ──\n", l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z"), l.Text)
+			continue
+		}
 		fmt.Fprintf(w, "%s %s %s/%s/%s %s\n", l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z"),
 			l.Side, l.Namespace, l.Pod, l.Container, l.Text)
 	}

@@ -51,6 +51,7 @@ type styles struct {
 	warn, ok       paint
 	highlight, sel paint
 	key            paint            // JSON keys in the detail view
+	marker         paint            // markers among the lines (Mark)
 	input          textinput.Styles // the filter prompts
 	noColor        bool
 }
@@ -74,6 +75,7 @@ func newStyles(o Options) styles {
 		highlight: on(ns().Foreground(lipgloss.Color("0")).Background(yellow)),
 		sel:       on(ns().Bold(true).Reverse(true)),
 		key:       on(ns().Foreground(lipgloss.Color("6"))),
+		marker:    on(ns().Bold(true).Foreground(lipgloss.Color("5"))),
 		input:     input.Styles(ns(), ns().Foreground(grey)),
 	}
 }

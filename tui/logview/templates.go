@@ -41,6 +41,9 @@ func (m Model) templateLines(tmpl string) []entry {
 	var out []entry
 	ents := m.buf.ents
 	for i := len(ents) - 1; i >= 0 && len(out) < maxTemplateLines; i-- {
+		if ents[i].marker {
+			continue
+		}
 		msg := ents[i].Msg
 		if msg == "" {
 			msg = ents[i].Text

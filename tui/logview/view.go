@@ -175,7 +175,7 @@ func (m Model) columnHeader(s, w int) string {
 	if s == m.focus && !m.follow {
 		mark = m.st.sel.r("▸")
 	}
-	h := mark + m.st.side[s].r(m.label(s)) + m.st.dim.r(" · "+commas(len(m.buf.list(listSource+s)))+" lines")
+	h := mark + m.st.side[s].r(m.label(s)) + m.st.dim.r(" · "+commas(len(m.buf.list(listSource+s))-m.buf.markers)+" lines")
 	return ansi.Truncate(h, w, "…")
 }
 
@@ -212,7 +212,7 @@ func (m Model) titleRow() string {
 }
 
 func (m Model) countText() string {
-	shown, held := len(m.buf.list(listAll)), m.buf.len()
+	shown, held := len(m.buf.list(listAll))-m.buf.markers, m.buf.len()-m.buf.markers
 	if m.flt.Include == nil && m.flt.Exclude == nil {
 		return commas(held) + " lines"
 	}

@@ -26,6 +26,9 @@ type awsOptions struct {
 	// presigned STS calls must be signed with it.
 	credentials, profile string
 	eks                  eksFlags
+	faults               faultFlag // shares of requests answered with errors
+	// The other sandbox accounts, whose shared RDS snapshots this one sees.
+	peers peerAccounts
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -41,6 +44,8 @@ func parseAWSFlags(args []string) (awsOptions, error) {
 	fs.StringVar(&o.credentials, "credentials", "", "shared credentials file holding the account's key pair (optional; with --profile)")
 	fs.StringVar(&o.profile, "profile", "", "profile in --credentials whose key pair presigned STS calls must be signed with")
 	o.eks.register(fs)
+	fs.Var(&o.peers, "peer-account", "another sandbox account as ID=URL, whose shared RDS snapshots this one may see and copy (repeatable)")
+	fs.Var(&o.faults, "faults", "answer shares of requests with throttling or 5xx errors, e.g. throttle=0.1,5xx=0.05[,seed=N]; changed at runtime through "+FaultsPath)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -140,7 +145,8 @@ func awsFronts(ctx context.Context, o awsOptions) ([]front, error) {
 	if c != nil {
 		fronts = append(fronts, eksFront(c))
 	}
-	return fronts, nil
+	// Faults last: the outermost front, so a faulted request changes nothing.
+	return append(fronts, route53Front(), rdsFront(o), faultsFront(o.faults)), nil
 }
 
 // reexecWithDataDir points kumo at dir. kumo's services read KUMO_DATA_DIR in

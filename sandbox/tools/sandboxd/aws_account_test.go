@@ -20,7 +20,8 @@ import (
 func TestAccountOldInProcess(t *testing.T) {
 	t.Parallel()
 	const id = "111111111111"
-	acct, err := startAccount(id, "127.0.0.1:0")
+	// The RDS seed needs the RDS front, as the aws command wires it.
+	acct, err := startAccount(id, "127.0.0.1:0", rdsFront(awsOptions{account: id, region: "us-east-1"}))
 	if err != nil {
 		t.Fatal(err)
 	}

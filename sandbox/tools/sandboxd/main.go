@@ -3,6 +3,7 @@
 //	ferry-sandboxd aws   — one emulated AWS account on a loopback port
 //	ferry-sandboxd logs  — writes container logs for one cluster's kwok pods
 //	ferry-sandboxd authn — the EKS token webhook (aws-iam-authenticator's part)
+//	ferry-sandboxd web   — one cluster's public orders-api endpoint, for cutover tests
 package main
 
 import (
@@ -23,6 +24,8 @@ func main() {
 		err = runLogs(os.Args[2:])
 	case "authn":
 		err = runAuthn(os.Args[2:])
+	case "web":
+		err = runWeb(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -38,11 +41,12 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprint(os.Stderr, `usage: ferry-sandboxd aws|logs|authn [flags]
+	fmt.Fprint(os.Stderr, `usage: ferry-sandboxd aws|logs|authn|web [flags]
 
   aws   serve one emulated AWS account (kumo) on a loopback address
   logs  write CRI-format container logs for the pods of one cluster's kwok node
   authn authenticate EKS tokens (k8s-aws-v1.) for an apiserver's token webhook
+  web   serve the public orders-api endpoint of the old (kops) or new (eks) cluster
 
 Run "ferry-sandboxd CMD -h" for the flags of CMD.
 `)

@@ -81,7 +81,10 @@ func (s *seeder) seedOld(ctx context.Context) error {
 		{"sqs", s.seedQueues},
 		{"iam", s.seedOldRoles},
 		{"route53", s.seedZone},
+		{"route53 public zone", s.seedPublicZone},
 		{"secretsmanager", s.seedSecret},
+		{"ssm", s.seedParams},
+		{"rds", s.seedOldDatabases},
 	}
 	for _, step := range steps {
 		if err := step.run(ctx); err != nil {
@@ -98,6 +101,9 @@ func (s *seeder) seedOldRoles(ctx context.Context) error {
 func (s *seeder) seedNew(ctx context.Context) error {
 	if err := s.seedRoles(ctx, newRoles(s.account, s.region)); err != nil {
 		return fmt.Errorf("seed iam: %w", err)
+	}
+	if err := s.seedNewDatabases(ctx); err != nil {
+		return fmt.Errorf("seed rds: %w", err)
 	}
 	return nil
 }

@@ -174,6 +174,18 @@ var zoneRecords = []record{
 	{"auth.acme.internal.", "CNAME", "auth-gateway.platform.acme.internal."},
 }
 
+// The public zone: shop.acme.example. is served by the kops cluster's load
+// balancer through a weighted record, so that a cutover can add the eks side
+// (SetIdentifier "target") beside it and shift the weights.
+const (
+	publicZoneName     = "acme.example."
+	publicRecordName   = "shop.acme.example."
+	publicRecordSource = "source"
+	publicSourceValue  = "kops-ingress.acme.example."
+	publicRecordTTL    = 60
+	publicSourceWeight = 100
+)
+
 // roleSpec is an IAM role with its trust policy and one inline policy.
 type roleSpec struct {
 	name, description, trust, policy string

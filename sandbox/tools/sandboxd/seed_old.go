@@ -140,28 +140,12 @@ func (s *seeder) seedQueues(ctx context.Context) error {
 	return nil
 }
 
-// seedZone creates acme.internal. unless a zone of that name exists (zone
-// ids are random, so the name is the key) and upserts its records.
+// seedZone creates acme.internal. unless a zone of that name exists and
+// upserts its records.
 func (s *seeder) seedZone(ctx context.Context) error {
-	zones, err := s.r53.ListHostedZonesByName(ctx, &route53.ListHostedZonesByNameInput{DNSName: aws.String(zoneName)})
+	zoneID, err := s.ensureZone(ctx, zoneName)
 	if err != nil {
-		return fmt.Errorf("list hosted zones: %w", err)
-	}
-	var zoneID *string
-	for _, z := range zones.HostedZones {
-		if aws.ToString(z.Name) == zoneName {
-			zoneID = z.Id
-		}
-	}
-	if zoneID == nil {
-		out, err := s.r53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{
-			Name:            aws.String(zoneName),
-			CallerReference: aws.String("ferry-sandbox-" + zoneName),
-		})
-		if err != nil {
-			return fmt.Errorf("create hosted zone %s: %w", zoneName, err)
-		}
-		zoneID = out.HostedZone.Id
+		return err
 	}
 	changes := make([]r53types.Change, len(zoneRecords))
 	for i, r := range zoneRecords {
@@ -180,6 +164,63 @@ func (s *seeder) seedZone(ctx context.Context) error {
 		return fmt.Errorf("upsert records in %s: %w", zoneName, err)
 	}
 	return nil
+}
+
+// seedPublicZone creates acme.example. and its weighted record for
+// shop.acme.example. once. Unlike seedZone it never writes the record again
+// once any weighted record of that name exists: a restart must not undo the
+// weights a cutover test has set.
+func (s *seeder) seedPublicZone(ctx context.Context) error {
+	zoneID, err := s.ensureZone(ctx, publicZoneName)
+	if err != nil {
+		return err
+	}
+	out, err := s.r53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{
+		HostedZoneId: zoneID, StartRecordName: aws.String(publicRecordName), StartRecordType: r53types.RRTypeCname, MaxItems: aws.Int32(1)})
+	if err != nil {
+		return fmt.Errorf("list records of %s: %w", publicZoneName, err)
+	}
+	if len(out.ResourceRecordSets) > 0 && aws.ToString(out.ResourceRecordSets[0].Name) == publicRecordName &&
+		out.ResourceRecordSets[0].Type == r53types.RRTypeCname {
+		return nil
+	}
+	_, err = s.r53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
+		HostedZoneId: zoneID,
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+			Name:            aws.String(publicRecordName),
+			Type:            r53types.RRTypeCname,
+			TTL:             aws.Int64(publicRecordTTL),
+			SetIdentifier:   aws.String(publicRecordSource),
+			Weight:          aws.Int64(publicSourceWeight),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(publicSourceValue)}},
+		}}}},
+	})
+	if err != nil {
+		return fmt.Errorf("create %s in %s: %w", publicRecordName, publicZoneName, err)
+	}
+	return nil
+}
+
+// ensureZone returns the id of the zone called name, creating it when
+// missing (zone ids are random, so the name is the key).
+func (s *seeder) ensureZone(ctx context.Context, name string) (*string, error) {
+	zones, err := s.r53.ListHostedZonesByName(ctx, &route53.ListHostedZonesByNameInput{DNSName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("list hosted zones: %w", err)
+	}
+	for _, z := range zones.HostedZones {
+		if aws.ToString(z.Name) == name {
+			return z.Id, nil
+		}
+	}
+	out, err := s.r53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{
+		Name:            aws.String(name),
+		CallerReference: aws.String("ferry-sandbox-" + name),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create hosted zone %s: %w", name, err)
+	}
+	return out.HostedZone.Id, nil
 }
 
 // seedSecret creates the secret once. Errors name the secret, never its value.

@@ -1,0 +1,168 @@
+package rds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+)
+
+type instanceDescriber interface {
+	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, opts ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+}
+
+type snapshotDescriber interface {
+	DescribeDBSnapshots(ctx context.Context, in *rds.DescribeDBSnapshotsInput, opts ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error)
+}
+
+// describeInstance reads one instance; nil when it does not exist.
+func describeInstance(ctx context.Context, api instanceDescriber, id string) (*types.DBInstance, error) {
+	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	if isCode(err, "DBInstanceNotFound") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe DB instance %s: %w", id, err)
+	}
+	for i := range out.DBInstances {
+		if aws.ToString(out.DBInstances[i].DBInstanceIdentifier) == id {
+			return &out.DBInstances[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// describeSnapshot reads one of an account's manual snapshots; nil when it
+// does not exist.
+func describeSnapshot(ctx context.Context, api snapshotDescriber, id string) (*types.DBSnapshot, error) {
+	out, err := api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)})
+	if isCode(err, "DBSnapshotNotFound") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe DB snapshot %s: %w", id, err)
+	}
+	for i := range out.DBSnapshots {
+		if aws.ToString(out.DBSnapshots[i].DBSnapshotIdentifier) == id {
+			return &out.DBSnapshots[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// sharedWith reports whether another account's snapshot arn is visible in
+// api's account as shared with it.
+func sharedWith(ctx context.Context, api snapshotDescriber, arn string) (bool, error) {
+	out, err := api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{SnapshotType: aws.String("shared"), IncludeShared: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("describe the snapshots shared with it: %w", err)
+	}
+	return slices.ContainsFunc(out.DBSnapshots, func(sn types.DBSnapshot) bool {
+		return aws.ToString(sn.DBSnapshotArn) == arn || aws.ToString(sn.DBSnapshotIdentifier) == arn
+	}), nil
+}
+
+// restoreAccounts is the restore attribute of one of the old account's
+// snapshots: the accounts it is shared with.
+func restoreAccounts(ctx context.Context, api SourceReader, id string) ([]string, error) {
+	out, err := api.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("describe the attributes of snapshot %s: %w", id, err)
+	}
+	if out.DBSnapshotAttributesResult == nil {
+		return nil, nil
+	}
+	for _, a := range out.DBSnapshotAttributesResult.DBSnapshotAttributes {
+		if aws.ToString(a.AttributeName) == "restore" {
+			return a.AttributeValues, nil
+		}
+	}
+	return nil, nil
+}
+
+// keyInfo is a KMS key as the step needs it.
+type keyInfo struct {
+	arn     string
+	alias   string // its first alias: a customer alias if it has one
+	managed bool   // AWS-managed (such as aws/rds): no other account may use it
+}
+
+// describeName is how a message names the key.
+func (k keyInfo) describeName() string {
+	if k.alias == "" {
+		return k.arn
+	}
+	return strings.TrimPrefix(k.alias, "alias/") + " (" + k.arn + ")"
+}
+
+// readKey describes a key by id, ARN or alias; found is false when the
+// account has no such key.
+func readKey(ctx context.Context, api KMSAPI, id string) (k keyInfo, found bool, err error) {
+	out, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+	if errors.As(err, new(*kmstypes.NotFoundException)) || isCode(err, "NotFoundException") {
+		return k, false, nil
+	}
+	if err != nil {
+		return k, false, fmt.Errorf("describe KMS key %s: %w", id, err)
+	}
+	md := out.KeyMetadata
+	k = keyInfo{arn: aws.ToString(md.Arn), managed: md.KeyManager == kmstypes.KeyManagerTypeAws}
+	aliases, err := api.ListAliases(ctx, &kms.ListAliasesInput{KeyId: md.KeyId})
+	if err != nil {
+		return k, true, fmt.Errorf("list the aliases of KMS key %s: %w", k.arn, err)
+	}
+	var names []string
+	for _, a := range aliases.Aliases {
+		names = append(names, aws.ToString(a.AliasName))
+	}
+	slices.SortFunc(names, func(a, b string) int { // customer aliases first
+		return cmpBool(strings.HasPrefix(a, "alias/aws/"), strings.HasPrefix(b, "alias/aws/"), a, b)
+	})
+	if len(names) > 0 {
+		k.alias = names[0]
+	}
+	return k, true, nil
+}
+
+func cmpBool(x, y bool, a, b string) int {
+	switch {
+	case x == y:
+		return strings.Compare(a, b)
+	case x:
+		return 1
+	}
+	return -1
+}
+
+// isCode reports whether err is an AWS API error with one of codes.
+func isCode(err error, codes ...string) bool {
+	var api smithy.APIError
+	return err != nil && errors.As(err, &api) && slices.Contains(codes, api.ErrorCode())
+}
+
+// arnAccount is the account field of an ARN, "" when s is not one.
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
+// failedStatus reports whether an instance or snapshot status is one AWS
+// does not come back from by itself.
+func failedStatus(status string) bool {
+	switch status {
+	case "failed", "error", "storage-full", "restore-error", "inaccessible-encryption-credentials":
+		return true
+	}
+	return strings.HasPrefix(status, "incompatible")
+}

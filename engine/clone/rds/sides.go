@@ -1,0 +1,187 @@
+package rds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+)
+
+// ErrUnshareableKey is wrapped by the error of a step whose instance is
+// encrypted with an AWS-managed key and whose plan names no ShareKey: AWS
+// refuses to share its snapshots.
+var ErrUnshareableKey = errors.New("its snapshots cannot be shared")
+
+// sides is the clone as read live: the source instance and its key, what
+// the target instance should be, and how far an earlier apply got.
+type sides struct {
+	src      *types.DBInstance
+	srcKey   keyInfo // zero when the instance is not encrypted
+	shareKey keyInfo // InstanceConfig.ShareKey, when the instance needs it
+	want     want
+	dst      *types.DBInstance // nil: not restored yet
+	// The step's snapshots, nil when absent: of the source instance, its
+	// re-encrypted copy (ShareKey only), and the new account's copy.
+	snap, share, copy *types.DBSnapshot
+	shared            bool // the snapshot to share names the target account
+}
+
+// reencrypt says the snapshot must be copied under ShareKey before it is
+// shared: the instance's own key is AWS-managed.
+func (sd sides) reencrypt() bool { return sd.srcKey.managed }
+
+// read reads both accounts. It refuses, before anything is written, an
+// instance that cannot be cloned: missing, an Aurora member, encrypted with
+// an unshareable key, or whose mapped groups and key the new account lacks.
+func (s *instanceStep) read(ctx context.Context) (sides, error) {
+	if err := s.checkConfig(); err != nil {
+		return sides{}, err
+	}
+	src, err := describeInstance(ctx, s.cfg.Source, s.cfg.Name)
+	if err != nil {
+		return sides{}, s.fail("old account %s: %w; check that the source profile can read RDS there", s.cfg.SourceAccount, err)
+	}
+	switch {
+	case src == nil:
+		return sides{}, s.fail("no such DB instance in the old account %s; check the source profile and region, or drop it from the plan's resources.rds", s.cfg.SourceAccount)
+	case arnAccount(aws.ToString(src.DBInstanceArn)) != s.cfg.SourceAccount:
+		return sides{}, s.fail("the source profile reaches account %s, not the plan's source account %s; check the source profile",
+			arnAccount(aws.ToString(src.DBInstanceArn)), s.cfg.SourceAccount)
+	case aws.ToString(src.DBClusterIdentifier) != "":
+		return sides{}, s.fail("it is a member of Aurora cluster %s, whose data lives in the cluster: ferry clones single DB instances only; clone the cluster by cluster snapshot by hand",
+			aws.ToString(src.DBClusterIdentifier))
+	}
+	sd := sides{src: src}
+	if err := s.readKeys(ctx, &sd); err != nil {
+		return sd, err
+	}
+	if sd.want, err = s.wanted(ctx, sd); err != nil {
+		return sd, err
+	}
+	if err := s.readTarget(ctx, &sd); err != nil {
+		return sd, err
+	}
+	return sd, s.readSnapshots(ctx, &sd)
+}
+
+// readKeys reads the instance's KMS key and, for an AWS-managed one, the
+// key to share with; without one the instance cannot be cloned.
+func (s *instanceStep) readKeys(ctx context.Context, sd *sides) error {
+	if !aws.ToBool(sd.src.StorageEncrypted) {
+		return nil
+	}
+	k, found, err := readKey(ctx, s.cfg.SourceKMS, aws.ToString(sd.src.KmsKeyId))
+	if err != nil {
+		return s.fail("old account %s: %w; check that the source profile may describe KMS keys", s.cfg.SourceAccount, err)
+	}
+	if !found {
+		return s.fail("its KMS key %s is not visible in the old account %s; check the source profile's KMS access", aws.ToString(sd.src.KmsKeyId), s.cfg.SourceAccount)
+	}
+	sd.srcKey = k
+	if !k.managed {
+		return nil
+	}
+	if s.cfg.ShareKey == "" {
+		return fmt.Errorf("clone RDS instance %s: %w: it is encrypted with the AWS-managed KMS key %s, which AWS lets no other account use, so AWS refuses to share its snapshots with account %s. "+
+			"To clone it, create a customer-managed KMS key in account %s whose key policy lets account %s use it (kms:DescribeKey, kms:CreateGrant, kms:Decrypt) and name it as this instance's share key in the plan: "+
+			"ferry then copies the snapshot under that key in the old account and shares the copy",
+			s.cfg.Name, ErrUnshareableKey, k.describeName(), s.cfg.TargetAccount, s.cfg.SourceAccount, s.cfg.TargetAccount)
+	}
+	sk, found, err := readKey(ctx, s.cfg.SourceKMS, s.cfg.ShareKey)
+	switch {
+	case err != nil:
+		return s.fail("old account %s: share key: %w", s.cfg.SourceAccount, err)
+	case !found:
+		return s.fail("its share key %s does not exist in the old account %s; create it there or fix the plan", s.cfg.ShareKey, s.cfg.SourceAccount)
+	case sk.managed:
+		return s.fail("its share key %s is AWS-managed too, and cannot be shared either; name a customer-managed key", sk.describeName())
+	}
+	sd.shareKey = sk
+	return nil
+}
+
+// readTarget reads the target instance and checks it is in the target
+// account: a client pointed at the wrong account must never be written
+// through.
+func (s *instanceStep) readTarget(ctx context.Context, sd *sides) error {
+	dst, err := describeInstance(ctx, s.cfg.Target, s.names.instance)
+	if err != nil {
+		return s.fail("%s (account %s): %w; check that the target profile can read RDS there", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+	}
+	if dst != nil && arnAccount(aws.ToString(dst.DBInstanceArn)) != s.cfg.TargetAccount {
+		return s.fail("DB instance %s on the target side is in account %q, not the plan's target account %s; check the target profile",
+			s.names.instance, arnAccount(aws.ToString(dst.DBInstanceArn)), s.cfg.TargetAccount)
+	}
+	sd.dst = dst
+	return nil
+}
+
+// readSnapshots finds the snapshots an earlier apply made, and whether the
+// one to share is shared with the target account.
+func (s *instanceStep) readSnapshots(ctx context.Context, sd *sides) error {
+	var err error
+	if sd.snap, err = describeSnapshot(ctx, s.cfg.Source, s.names.snapshot); err != nil {
+		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
+	}
+	if sd.reencrypt() {
+		if sd.share, err = describeSnapshot(ctx, s.cfg.Source, s.names.share); err != nil {
+			return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
+		}
+	}
+	if sd.copy, err = describeSnapshot(ctx, s.cfg.Target, s.names.copy); err != nil {
+		return s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+	}
+	if s.toShare(*sd) == nil {
+		return nil
+	}
+	accounts, err := restoreAccounts(ctx, s.cfg.Source, s.sharedID(*sd))
+	if err != nil {
+		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
+	}
+	sd.shared = slices.Contains(accounts, s.cfg.TargetAccount)
+	return nil
+}
+
+// sharedID is the snapshot the old account shares: the snapshot itself or
+// its re-encrypted copy.
+func (s *instanceStep) sharedID(sd sides) string {
+	if sd.reencrypt() {
+		return s.names.share
+	}
+	return s.names.snapshot
+}
+
+// toShare is the snapshot the old account shares, nil until it exists.
+func (s *instanceStep) toShare(sd sides) *types.DBSnapshot {
+	if sd.reencrypt() {
+		return sd.share
+	}
+	return sd.snap
+}
+
+// sharedARN is the ARN the new account copies from.
+func (s *instanceStep) sharedARN(sd sides) string {
+	if sn := s.toShare(sd); sn != nil && aws.ToString(sn.DBSnapshotArn) != "" {
+		return aws.ToString(sn.DBSnapshotArn)
+	}
+	partition := "aws"
+	if parts := strings.SplitN(aws.ToString(sd.src.DBInstanceArn), ":", 3); len(parts) == 3 {
+		partition = parts[1]
+	}
+	return fmt.Sprintf("arn:%s:rds:%s:%s:snapshot:%s", partition, s.region(sd), s.cfg.SourceAccount, s.sharedID(sd))
+}
+
+// region is the configured region, else the source instance's.
+func (s *instanceStep) region(sd sides) string {
+	if s.cfg.Region != "" {
+		return s.cfg.Region
+	}
+	if parts := strings.SplitN(aws.ToString(sd.src.DBInstanceArn), ":", 6); len(parts) == 6 {
+		return parts[3]
+	}
+	return ""
+}

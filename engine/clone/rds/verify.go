@@ -1,0 +1,154 @@
+package rds
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/ferry-dev/ferry/engine/rewrite"
+	"github.com/ferry-dev/ferry/engine/runbook"
+)
+
+// Names of the checks Verify returns.
+const (
+	CheckAvailable = "instance available"
+	CheckConfig    = "configuration matches"
+	CheckAccounts  = "no old-account ids"
+	CheckSnapshots = "snapshots (information)"
+)
+
+// Verify checks the instance in the new account: it exists and is
+// available; its engine and version, class, storage, encryption key,
+// subnet group, parameter group, security groups and tags are the mapped
+// source's; nothing in its description (nor its snapshot copy's) names an
+// old account. A last check, always passing, says where the snapshots are.
+func (s *instanceStep) Verify(ctx context.Context) ([]runbook.Check, error) {
+	sd, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info := runbook.Check{Name: CheckSnapshots, OK: true, Evidence: s.snapshotsEvidence(sd)}
+	if sd.dst == nil {
+		absent := "the instance is absent"
+		return []runbook.Check{{Name: CheckAvailable, Evidence: fmt.Sprintf("no DB instance %s in %s (account %s); apply the step",
+			s.names.instance, s.cfg.TargetLabel, s.cfg.TargetAccount)},
+			{Name: CheckConfig, Evidence: absent}, {Name: CheckAccounts, Evidence: absent}, info}, nil
+	}
+	cfg, err := s.configCheck(ctx, sd)
+	if err != nil {
+		return nil, err
+	}
+	return []runbook.Check{s.availableCheck(sd.dst), cfg, s.accountsCheck(sd), info}, nil
+}
+
+func (s *instanceStep) availableCheck(in *types.DBInstance) runbook.Check {
+	status := aws.ToString(in.DBInstanceStatus)
+	c := runbook.Check{Name: CheckAvailable, OK: status == "available"}
+	c.Evidence = fmt.Sprintf("%s in %s is %s", aws.ToString(in.DBInstanceArn), s.cfg.TargetLabel, status)
+	if in.Endpoint != nil {
+		c.Evidence += fmt.Sprintf(", endpoint %s:%d", aws.ToString(in.Endpoint.Address), aws.ToInt32(in.Endpoint.Port))
+	}
+	if !c.OK {
+		c.Evidence += "; AWS is still working on it: verify again later"
+	}
+	return c
+}
+
+// configCheck compares the target with the mapped source. A key the plan
+// named by an alias AWS creates on first use is looked up again now.
+func (s *instanceStep) configCheck(ctx context.Context, sd sides) (runbook.Check, error) {
+	w := sd.want
+	if strings.HasPrefix(w.key, "alias/") {
+		k, found, err := readKey(ctx, s.cfg.TargetKMS, w.key)
+		if err != nil {
+			return runbook.Check{}, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		}
+		if found {
+			w.key, w.keyName = k.arn, k.describeName()
+		}
+	}
+	d := differences(w, have(sd.dst))
+	c := runbook.Check{Name: CheckConfig, OK: len(d) == 0, Evidence: strings.Join(d, "\n")}
+	if c.OK {
+		c.Evidence = fmt.Sprintf("%s %s, %s, %d GiB %s, %s, subnet group %s, parameter group %s, security groups [%s], %d tags: as the mapped source",
+			w.engine, w.version, w.class, w.storage, w.storageType, encryption(w.encrypted, w.keyName), shown(w.subnetGroup),
+			shown(w.parameterGroup), strings.Join(w.securityGroups, ", "), len(w.tags))
+	}
+	return c, nil
+}
+
+// accountsCheck scans every field of the target instance's description and
+// of its snapshot copy (but the copy's SourceDBSnapshotIdentifier, which
+// names the old account's snapshot by design) for old account ids, naming
+// where each one is.
+func (s *instanceStep) accountsCheck(sd sides) runbook.Check {
+	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
+	var lines []string
+	fields := 0
+	scan := func(prefix string, v any) {
+		b, _ := json.Marshal(v)
+		var doc any
+		_ = json.Unmarshal(b, &doc)
+		walk(prefix, doc, func(where, value string) {
+			fields++
+			for _, loc := range rewrite.Locators(value, old) {
+				lines = append(lines, fmt.Sprintf("%s: %s", where, loc))
+			}
+		})
+	}
+	scan("instance", sd.dst)
+	if sd.copy != nil {
+		// Where the copy came from is AWS's record of it, not a reference.
+		cp := *sd.copy
+		cp.SourceDBSnapshotIdentifier = nil
+		scan("snapshot "+s.names.copy, cp)
+	}
+	c := runbook.Check{Name: CheckAccounts, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
+	if c.OK {
+		c.Evidence = fmt.Sprintf("none of %s in %d fields of the instance's and its snapshot copy's descriptions (the copy's source snapshot aside)",
+			strings.Join(old, ", "), fields)
+	}
+	return c
+}
+
+// walk calls fn with the path and value of every string in a decoded JSON
+// document.
+func walk(path string, v any, fn func(where, value string)) {
+	switch v := v.(type) {
+	case string:
+		fn(path, v)
+	case []any:
+		for i, e := range v {
+			walk(fmt.Sprintf("%s[%d]", path, i), e, fn)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			walk(path+"."+k, v[k], fn)
+		}
+	}
+}
+
+// snapshotsEvidence says where the step's snapshots are.
+func (s *instanceStep) snapshotsEvidence(sd sides) string {
+	state := func(sn *types.DBSnapshot) string {
+		if sn == nil {
+			return "absent"
+		}
+		return aws.ToString(sn.Status)
+	}
+	out := fmt.Sprintf("copy %s in account %s: %s; snapshot %s in the old account %s: %s", s.names.copy, s.cfg.TargetAccount, state(sd.copy),
+		s.names.snapshot, s.cfg.SourceAccount, state(sd.snap))
+	if sd.reencrypt() {
+		out += fmt.Sprintf("; re-encrypted copy %s there: %s", s.names.share, state(sd.share))
+	}
+	if sd.shared {
+		out += fmt.Sprintf("; %s is shared with account %s", s.sharedID(sd), s.cfg.TargetAccount)
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// rdsStateFile holds the RDS front's state inside --data, next to kumo's.
+const rdsStateFile = "ferry-rds.json"
+
+// The states the front moves resources through. A resource that AWS takes
+// time over (creating, copying, restoring, deleting) takes a few seconds
+// here too, so that a client's progress while waiting is observable.
+const (
+	statusAvailable = "available"
+	statusCreating  = "creating"
+	statusDeleting  = "deleting"
+)
+
+type rdsTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// rdsInstance is one DB instance. The master password is never kept.
+type rdsInstance struct {
+	ID                 string    `json:"id"`
+	Class              string    `json:"class"`
+	Engine             string    `json:"engine"`
+	EngineVersion      string    `json:"engineVersion"`
+	Storage            int32     `json:"storage"`
+	StorageType        string    `json:"storageType"`
+	Encrypted          bool      `json:"encrypted"`
+	KMSKeyID           string    `json:"kmsKeyId,omitempty"` // a key ARN
+	SubnetGroup        string    `json:"subnetGroup,omitempty"`
+	ParameterGroup     string    `json:"parameterGroup"`
+	SecurityGroups     []string  `json:"securityGroups,omitempty"`
+	MasterUsername     string    `json:"masterUsername,omitempty"`
+	DBName             string    `json:"dbName,omitempty"`
+	Port               int32     `json:"port"`
+	MultiAZ            bool      `json:"multiAZ,omitempty"`
+	Public             bool      `json:"public,omitempty"`
+	DeletionProtection bool      `json:"deletionProtection,omitempty"`
+	BackupRetention    int32     `json:"backupRetention"`
+	Tags               []rdsTag  `json:"tags,omitempty"`
+	ResourceID         string    `json:"resourceId"`
+	Created            time.Time `json:"created"`
+	Status             string    `json:"status"`
+	Until              time.Time `json:"until"` // when creating or deleting ends
+}
+
+// rdsSnapshot is one manual DB snapshot; a copy of a shared one carries
+// everything it was copied with, so the account owns its copy outright.
+type rdsSnapshot struct {
+	ID              string    `json:"id"`
+	Arn             string    `json:"arn"`
+	InstanceID      string    `json:"instanceId"`
+	InstanceClass   string    `json:"instanceClass"` // restores default to it, as in AWS
+	Engine          string    `json:"engine"`
+	EngineVersion   string    `json:"engineVersion"`
+	Storage         int32     `json:"storage"`
+	StorageType     string    `json:"storageType"`
+	Port            int32     `json:"port"`
+	Encrypted       bool      `json:"encrypted"`
+	KMSKeyID        string    `json:"kmsKeyId,omitempty"`
+	MasterUsername  string    `json:"masterUsername,omitempty"`
+	DBName          string    `json:"dbName,omitempty"`
+	ResourceID      string    `json:"resourceId"`
+	InstanceCreated time.Time `json:"instanceCreated"`
+	SourceArn       string    `json:"sourceArn,omitempty"`
+	Original        time.Time `json:"original"` // when the data was first snapshotted
+	Tags            []rdsTag  `json:"tags,omitempty"`
+	SharedWith      []string  `json:"sharedWith,omitempty"` // the restore attribute
+	Created         time.Time `json:"created"`
+	Status          string    `json:"status"`
+	Until           time.Time `json:"until"`
+}
+
+type rdsSubnetGroup struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Subnets     []string `json:"subnets"`
+	Tags        []rdsTag `json:"tags,omitempty"`
+}
+
+type rdsParameterGroup struct {
+	Name        string   `json:"name"`
+	Family      string   `json:"family"`
+	Description string   `json:"description"`
+	Tags        []rdsTag `json:"tags,omitempty"`
+}
+
+// rdsData is everything the front keeps, as saved.
+type rdsData struct {
+	Instances       map[string]*rdsInstance       `json:"instances"`
+	Snapshots       map[string]*rdsSnapshot       `json:"snapshots"`
+	SubnetGroups    map[string]*rdsSubnetGroup    `json:"subnetGroups"`
+	ParameterGroups map[string]*rdsParameterGroup `json:"parameterGroups"`
+}
+
+func newRDSData() rdsData {
+	return rdsData{Instances: map[string]*rdsInstance{}, Snapshots: map[string]*rdsSnapshot{},
+		SubnetGroups: map[string]*rdsSubnetGroup{}, ParameterGroups: map[string]*rdsParameterGroup{}}
+}
+
+// loadRDSData reads the saved state; a missing file is an empty account.
+func loadRDSData(path string) (rdsData, error) {
+	d := newRDSData()
+	if path == "" {
+		return d, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return d, nil
+	}
+	if err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return newRDSData(), fmt.Errorf("%s is not the RDS front's state (%w); remove it to start the account's RDS afresh", path, err)
+	}
+	fresh := newRDSData() // a file from an older front may lack a kind
+	d.Instances, d.Snapshots = orNew(d.Instances, fresh.Instances), orNew(d.Snapshots, fresh.Snapshots)
+	d.SubnetGroups, d.ParameterGroups = orNew(d.SubnetGroups, fresh.SubnetGroups), orNew(d.ParameterGroups, fresh.ParameterGroups)
+	return d, nil
+}
+
+func orNew[V any](m, fresh map[string]V) map[string]V {
+	if m == nil {
+		return fresh
+	}
+	return m
+}
+
+// save writes the state atomically (a crash leaves the old file or the new
+// one, never half of one).
+func (d *rdsData) save(path string) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ferry-rds-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// settle moves every resource whose wait is over to its next state:
+// creating becomes available, deleting becomes gone.
+func (d *rdsData) settle(now time.Time) {
+	for id, in := range d.Instances {
+		if now.Before(in.Until) {
+			continue
+		}
+		switch in.Status {
+		case statusCreating:
+			in.Status = statusAvailable
+		case statusDeleting:
+			delete(d.Instances, id)
+		}
+	}
+	for _, s := range d.Snapshots {
+		if s.Status == statusCreating && !now.Before(s.Until) {
+			s.Status = statusAvailable
+		}
+	}
+}
+
+// progress is how far along a snapshot's creation or copy is, in percent.
+func (s *rdsSnapshot) progress(now time.Time) int32 {
+	if s.Status != statusCreating {
+		return 100
+	}
+	total, done := s.Until.Sub(s.Created), now.Sub(s.Created)
+	if total <= 0 {
+		return 100
+	}
+	return int32(min(99, 100*done/total))
+}
+
+// sharedWith reports whether the restore attribute lets account restore s.
+func (s *rdsSnapshot) sharedWith(account string) bool {
+	return slices.Contains(s.SharedWith, account) || slices.Contains(s.SharedWith, "all")
+}
