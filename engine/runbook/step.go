@@ -146,8 +146,8 @@ const (
 	// OutcomeMarker is a moment worth lining up with logs and metrics, such
 	// as a traffic weight change; always journaled, never throttled.
 	OutcomeMarker Outcome = "marker"
-	OutcomeOK       Outcome = "ok"
-	OutcomeFailed   Outcome = "failed"
+	OutcomeOK     Outcome = "ok"
+	OutcomeFailed Outcome = "failed"
 )
 
 // Operator is who acted: the OS user and both sides' AWS callers.
