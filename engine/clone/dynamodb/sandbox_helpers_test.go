@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -95,19 +96,10 @@ func countItems(t *testing.T, c *dynamodb.Client, table string) int32 {
 	}
 }
 
+// verifyAll verifies a step driven directly and wants its four checks.
 func verifyAll(t *testing.T, st runbook.Step, name string) {
 	t.Helper()
-	checks, err := st.Verify(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range checks {
-		t.Logf("verify %s: %s ok=%v: %s", name, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("verify %s: %s failed: %s", name, c.Name, c.Evidence)
-		}
-	}
-	if len(checks) != 4 {
+	if checks := clonetest.StepVerified(t, st); len(checks) != 4 {
 		t.Errorf("verify %s: %d checks, want 4", name, len(checks))
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
@@ -58,16 +58,12 @@ func (w *sandboxWorld) cfg(name string) TableConfig {
 // mid-copy, a resume, verify, an independent read, a second apply that
 // changes nothing, and a rollback that leaves the old account as it was.
 func TestSandboxCloneTables(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := clonetest.Isolated(t)
 	// The emulator sends no X-Amz-Crc32 header, and this SDK checks the
 	// body against 0 then, warning on every response: noise, not a fault.
 	noCRC := func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true }
-	w := &sandboxWorld{src: dynamodb.NewFromConfig(env.AWS(t, "source"), noCRC), dst: dynamodb.NewFromConfig(env.AWS(t, "target"), noCRC),
-		mapping: p.Mapping, label: p.Target.Label}
+	w := &sandboxWorld{src: dynamodb.NewFromConfig(sb.OldAccount, noCRC), dst: dynamodb.NewFromConfig(sb.NewAccount, noCRC),
+		mapping: sb.Plan.Mapping, label: sb.Plan.Target.Label}
 	w.mapping.Names = append(slices.Clone(w.mapping.Names), rewrite.Rename{Kind: "table", From: bulkTable, To: bulkMapped})
 	started := time.Now()
 	seedBulk(t, w.src)
@@ -86,7 +82,7 @@ func TestSandboxCloneTables(t *testing.T) {
 		t.Logf("verify %s took %s", name, time.Since(started).Round(time.Millisecond))
 	}
 	counts := map[string]int32{"ledger-entries": 60, bulkTable: bulkItems}
-	independentRead(t, env.AWS(t, "target"), w.src, map[string]string{"ledger-entries": "ledger-entries", bulkTable: bulkMapped}, counts)
+	independentRead(t, sb.NewAccount, w.src, map[string]string{"ledger-entries": "ledger-entries", bulkTable: bulkMapped}, counts)
 	w.applyAgain(t)
 	w.rollback(t, saved)
 	if after := w.sourceState(t); after != before {

@@ -1,68 +1,24 @@
 package iam
 
 import (
-	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cluster"
-	"github.com/ferry-dev/ferry/engine/plan"
 	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }
-
-// opLog records the IAM operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-// option adds the recording middleware to a client.
-func (l *opLog) option(o *iam.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something, from the
-// first'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
-}
 
 // TestSandboxClone clones the seeded roles checkout-api (which the new
 // account already has, trusting the EKS OIDC provider) and ledger (which it
@@ -71,20 +27,16 @@ func (l *opLog) len() int {
 // account; a second apply writes nothing; rollback leaves the new account's
 // roles as they were and the old account is never written to.
 func TestSandboxClone(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	must(t, err)
-	ctx := t.Context()
-	var srcOps, dstOps opLog
-	src := iam.NewFromConfig(env.AWS(t, "kops"), srcOps.option)
-	dst := iam.NewFromConfig(env.AWS(t, "eks"), dstOps.option)
-	oldReader, newReader := iam.NewFromConfig(env.AWS(t, "kops")), iam.NewFromConfig(env.AWS(t, "eks"))
+	sb := clonetest.Isolated(t)
+	p, ctx := sb.Plan, t.Context()
+	src, dst := iam.NewFromConfig(sb.Source()), iam.NewFromConfig(sb.Target())
+	oldReader, newReader := iam.NewFromConfig(sb.OldAccount), iam.NewFromConfig(sb.NewAccount)
 	// A tag naming the old account, which the seed lacks, so the clone's
 	// mapping of tags runs against the emulator too.
-	_, err = oldReader.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("ledger"),
+	_, err := oldReader.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("ledger"),
 		Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("arn:aws:iam::" + p.Source.AWS.Account + ":role/platform-admin")}}})
 	must(t, err)
-	eksCluster, err := cluster.DescribeEKS(ctx, eks.NewFromConfig(env.AWS(t, "eks")), "acme-platform")
+	eksCluster, err := cluster.DescribeEKS(ctx, eks.NewFromConfig(sb.NewAccount), "acme-platform")
 	must(t, err)
 	t.Logf("target OIDC issuer %s", eksCluster.OIDCIssuer)
 
@@ -94,11 +46,7 @@ func TestSandboxClone(t *testing.T) {
 			SourceAccount: p.Source.AWS.Account, TargetAccount: p.Target.AWS.Account, OIDCIssuer: eksCluster.OIDCIssuer,
 			Subjects: []string{"system:serviceaccount:payments:" + name}, Namespace: "payments", Service: name}))
 	}
-	j, err := runbook.OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"))
-	must(t, err)
-	t.Cleanup(func() { _ = j.Close() })
-	r, err := runbook.NewRunner(runbook.Config{Steps: steps, Journal: j})
-	must(t, err)
+	r, _ := clonetest.Runner(t, runbook.Config{Steps: steps})
 
 	oldBefore, newBefore := accountState(t, oldReader), accountState(t, newReader)
 	ids := []string{StepID("ledger"), StepID("checkout-api")}
@@ -109,24 +57,10 @@ func TestSandboxClone(t *testing.T) {
 			t.Logf("plan %s: %s %s %s\nbefore:\n%s\nafter:\n%s", id, c.Op, c.Kind, c.Name, c.Before, c.After)
 		}
 		must(t, r.Apply(ctx, id))
-		verified(t, r, id)
+		clonetest.Verified(t, r, id)
 	}
 	independentRead(t, newReader, p.Source.AWS.Account)
-
-	n := dstOps.len()
-	for _, id := range ids {
-		must(t, r.Apply(ctx, id))
-		cs, err := r.Plan(ctx, id)
-		must(t, err)
-		for _, c := range cs.Changes {
-			if c.Op != runbook.OpNone {
-				t.Errorf("plan of %s after apply: %s %s %s", id, c.Op, c.Kind, c.Name)
-			}
-		}
-	}
-	if w := dstOps.writes(n); len(w) != 0 {
-		t.Errorf("the second apply wrote: %q", w)
-	}
+	sb.Reapply(t, r, ids...)
 
 	for _, id := range []string{StepID("checkout-api"), StepID("ledger")} {
 		must(t, r.Rollback(ctx, id))
@@ -138,28 +72,8 @@ func TestSandboxClone(t *testing.T) {
 			slices.Sorted(maps.Keys(newBefore)), slices.Sorted(maps.Keys(newAfter)))
 	}
 	delete(newAfter, provider)
-	if !maps.Equal(newAfter, newBefore) {
-		t.Errorf("new account after rollback:\n%v\nwant\n%v", newAfter, newBefore)
-	}
-	if got := accountState(t, oldReader); !maps.Equal(got, oldBefore) {
-		t.Errorf("old account changed:\n%v\nwas\n%v", got, oldBefore)
-	}
-	if w := srcOps.writes(0); len(w) != 0 {
-		t.Errorf("the old account was written to: %q", w)
-	}
-}
-
-// verified runs Verify through the runner and fails on a failing check.
-func verified(t *testing.T, r *runbook.Runner, id string) {
-	t.Helper()
-	checks, err := r.Verify(t.Context(), id)
-	must(t, err)
-	for _, c := range checks {
-		t.Logf("%s: %s ok=%v: %s", id, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("%s: check %q failed: %s", id, c.Name, c.Evidence)
-		}
-	}
+	sb.RolledBack(t, clonetest.State{Old: clonetest.Lines(oldBefore), New: clonetest.Lines(newBefore)},
+		clonetest.State{Old: clonetest.Lines(accountState(t, oldReader)), New: clonetest.Lines(newAfter)})
 }
 
 // accountState is every role of an account (properties, tags, trust,

@@ -5,23 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
-	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
@@ -34,45 +29,6 @@ const (
 	sandboxNewSG = "sg-0b2c0ffee0000e001"
 )
 
-// opLog records the operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) rds(o *rds.Options) { o.APIOptions = append(o.APIOptions, l.middleware) }
-func (l *opLog) kms(o *kms.Options) { o.APIOptions = append(o.APIOptions, l.middleware) }
-
-func (l *opLog) middleware(st *middleware.Stack) error {
-	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			l.mu.Lock()
-			l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-			l.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-}
-
-// writes are the recorded operations that change something, from the
-// from'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Describe") && !strings.HasPrefix(op, "List") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
-}
-
 // TestSandboxClone clones orders-db from the old sandbox account into the
 // new one through a runner: plan, apply (with progress while the emulated
 // AWS works), verify, an independent read with a client of its own, a
@@ -84,21 +40,15 @@ func TestSandboxClone(t *testing.T) {
 	cs, err := c.r.Plan(t.Context(), c.id)
 	must(t, err)
 	t.Logf("plan:\n%s\nnotes:\n%s", cs.Changes[len(cs.Changes)-1].After, strings.Join(cs.Notes, "\n"))
-	if len(cs.Changes) != 4 || cs.Changes[0].Namespace != c.p.Source.AWS.Account || cs.Changes[3].Op != runbook.OpCreate {
+	if len(cs.Changes) != 4 || cs.Changes[0].Namespace != c.sb.Plan.Source.AWS.Account || cs.Changes[3].Op != runbook.OpCreate {
 		t.Errorf("plan changes: %+v", cs.Changes)
 	}
 	must(t, c.r.Apply(t.Context(), c.id))
 	progressSeen(t, c.journal, c.id)
-	verified(t, c.r, c.id)
-	independentRead(t, c.newReader, kms.NewFromConfig(c.dstCfg), c.p.Source.AWS.Account, c.p.Target.AWS.Account)
-
-	nSrc, nDst := c.srcOps.len(), c.dstOps.len()
-	must(t, c.r.Apply(t.Context(), c.id))
-	if cs, err := c.r.Plan(t.Context(), c.id); err != nil || len(cs.Changes) != 1 || cs.Changes[0].Op != runbook.OpNone {
-		t.Errorf("plan after apply: %v %+v", err, cs.Changes)
-	}
-	if w := append(c.srcOps.writes(nSrc), c.dstOps.writes(nDst)...); len(w) != 0 {
-		t.Errorf("the second apply wrote: %q", w)
+	clonetest.Verified(t, c.r, c.id)
+	independentRead(t, c.newReader, kms.NewFromConfig(c.sb.NewAccount), c.sb.Plan.Source.AWS.Account, c.sb.Plan.Target.AWS.Account)
+	if cs := c.sb.Reapply(t, c.r, c.id); len(cs[0].Changes) != 1 {
+		t.Errorf("plan after apply: %+v", cs[0].Changes)
 	}
 
 	_, err = c.r.Plan(t.Context(), c.legacy)
@@ -114,27 +64,10 @@ func TestSandboxClone(t *testing.T) {
 // verifies, and its rollback still leaves the new account as it was.
 func TestSandboxCloneUnderFaults(t *testing.T) {
 	c := newSandboxClone(t)
-	cfg := c.env.SB.Config()
-	var before []sandbox.AWSFaultCounts
-	for _, side := range []string{"kops", "eks"} {
-		n, err := cfg.SetAWSFaults(t.Context(), sandboxtest.Side(t, side), sandbox.AWSFaults{Throttle: 0.1, Error5xx: 0.05})
-		must(t, err)
-		before = append(before, n)
-		t.Cleanup(func() {
-			if _, err := cfg.SetAWSFaults(context.Background(), sandboxtest.Side(t, side), sandbox.AWSFaults{}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+	faults := c.sb.InjectFaults(t, false) // on until the test ends: the rollback runs under them too
 	must(t, c.r.Apply(t.Context(), c.id))
-	verified(t, c.r, c.id)
-	for i, side := range []string{"kops", "eks"} {
-		_, after, err := cfg.AWSFaultStatus(t.Context(), sandboxtest.Side(t, side))
-		must(t, err)
-		if faulted := after.Throttle + after.Error5xx - before[i].Throttle - before[i].Error5xx; faulted == 0 {
-			t.Errorf("%s: no request was faulted (%+v -> %+v); the test proved nothing", side, before[i], after)
-		}
-	}
+	clonetest.Verified(t, c.r, c.id)
+	faults.RequireEachFaulted()
 	c.rollBack(t)
 }
 
@@ -142,10 +75,7 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 // sandbox, run by a runner with a journal, with every call the steps make
 // logged, and clients of the test's own.
 type sandboxClone struct {
-	env                  *sandboxtest.Env
-	p                    *plan.Plan
-	srcOps, dstOps       opLog
-	dstCfg               aws.Config
+	sb                   *clonetest.Sandbox
 	oldReader, newReader *rds.Client
 	oldBefore, newBefore string
 	r                    *runbook.Runner
@@ -154,22 +84,18 @@ type sandboxClone struct {
 }
 
 func newSandboxClone(t *testing.T) *sandboxClone {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	must(t, err)
-	c := &sandboxClone{env: env, p: p}
-	srcCfg, dstCfg := env.AWS(t, "kops"), env.AWS(t, "eks")
-	c.dstCfg, c.oldReader, c.newReader = dstCfg, rds.NewFromConfig(srcCfg), rds.NewFromConfig(dstCfg)
-	for _, cfg := range []*aws.Config{&srcCfg, &dstCfg} {
-		cfg.RetryMaxAttempts = 10 // the standard retryer, with room for the fault test's errors
-	}
+	sb := clonetest.Isolated(t)
+	p := sb.Plan
+	c := &sandboxClone{sb: sb, oldReader: rds.NewFromConfig(sb.OldAccount), newReader: rds.NewFromConfig(sb.NewAccount)}
+	// The standard retryer, with room for the fault test's errors.
+	srcCfg, dstCfg := clonetest.Retrying(sb.Source()), clonetest.Retrying(sb.Target())
 	mapping := p.Mapping
 	mapping.Names = append(slices.Clone(mapping.Names),
 		rewrite.Rename{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"},
 		rewrite.Rename{Kind: "security-group", From: sandboxOldSG, To: sandboxNewSG})
 	base := InstanceConfig{
-		Source: rds.NewFromConfig(srcCfg, c.srcOps.rds), Target: rds.NewFromConfig(dstCfg, c.dstOps.rds),
-		SourceKMS: kms.NewFromConfig(srcCfg, c.srcOps.kms), TargetKMS: kms.NewFromConfig(dstCfg, c.dstOps.kms),
+		Source: rds.NewFromConfig(srcCfg), Target: rds.NewFromConfig(dstCfg),
+		SourceKMS: kms.NewFromConfig(srcCfg), TargetKMS: kms.NewFromConfig(dstCfg),
 		Mapping: mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account, TargetAccount: p.Target.AWS.Account,
 		Region: p.Target.AWS.Region, Poll: 200 * time.Millisecond, MaxPoll: time.Second,
 	}
@@ -177,13 +103,8 @@ func newSandboxClone(t *testing.T) *sandboxClone {
 	orders.Name, legacy.Name = "orders-db", "legacy-reports"
 	steps := []runbook.Step{NewInstanceStep(orders), NewInstanceStep(legacy)}
 	c.id, c.legacy, c.snapshot = steps[0].ID(), steps[1].ID(), steps[0].(*instanceStep).names.snapshot
-	c.journal = filepath.Join(t.TempDir(), "journal.jsonl")
-	j, err := runbook.OpenJournal(c.journal)
-	must(t, err)
-	t.Cleanup(func() { _ = j.Close() })
 	// Every progress report journaled, to see each phase's.
-	c.r, err = runbook.NewRunner(runbook.Config{Steps: steps, Journal: j, ProgressEvery: time.Nanosecond})
-	must(t, err)
+	c.r, c.journal = clonetest.Runner(t, runbook.Config{Steps: steps, ProgressEvery: time.Nanosecond})
 	c.oldBefore, c.newBefore = accountState(t, c.oldReader), accountState(t, c.newReader)
 	// What the migration's end would do by hand, so that the next test on
 	// this private sandbox starts from the seed.
@@ -205,15 +126,15 @@ func (c *sandboxClone) rollBack(t *testing.T) {
 	if got := accountState(t, c.newReader); got != c.newBefore {
 		t.Errorf("new account after rollback:\n%s\nwant\n%s", got, c.newBefore)
 	}
-	want := c.oldBefore + fmt.Sprintf("snapshot %s available shared with [%s]\n", c.snapshot, c.p.Target.AWS.Account)
+	want := c.oldBefore + fmt.Sprintf("snapshot %s available shared with [%s]\n", c.snapshot, c.sb.Plan.Target.AWS.Account)
 	if got := accountState(t, c.oldReader); got != want {
 		t.Errorf("old account after the clone and its rollback:\n%s\nwant (only the named snapshot added)\n%s", got, want)
 	}
-	if w := c.srcOps.writes(0); !slices.Equal(w, []string{"CreateDBSnapshot", "ModifyDBSnapshotAttribute"}) {
+	if w := c.sb.SourceOps.Writes(0); !slices.Equal(w, []string{"CreateDBSnapshot", "ModifyDBSnapshotAttribute"}) {
 		t.Errorf("writes to the old account: %q, want only the snapshot and its share", w)
 	}
 	wantNew := []string{"CopyDBSnapshot", "RestoreDBInstanceFromDBSnapshot", "DeleteDBInstance", "DeleteDBSnapshot"}
-	if w := c.dstOps.writes(0); !slices.Equal(w, wantNew) {
+	if w := c.sb.TargetOps.Writes(0); !slices.Equal(w, wantNew) {
 		t.Errorf("writes to the new account: %q, want %q", w, wantNew)
 	}
 }
@@ -285,18 +206,5 @@ func independentRead(t *testing.T, c *rds.Client, keys *kms.Client, oldAccount, 
 	}
 	if b, _ := json.Marshal(in); strings.Contains(string(b), oldAccount) {
 		t.Errorf("orders-db in the new account names the old account: %s", b)
-	}
-}
-
-// verified runs Verify through the runner and fails on a failing check.
-func verified(t *testing.T, r *runbook.Runner, id string) {
-	t.Helper()
-	checks, err := r.Verify(t.Context(), id)
-	must(t, err)
-	for _, c := range checks {
-		t.Logf("%s: %s ok=%v: %s", id, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("%s: check %q failed: %s", id, c.Name, c.Evidence)
-		}
 	}
 }

@@ -1,77 +1,21 @@
 package route53
 
 import (
-	"context"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
-	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/runbook"
-	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }
-
-// opLog records the Route 53 operations a client makes (once per
-// operation, however often the retryer sends it).
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) option(o *route53.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something, from the
-// first'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
-}
-
-// faults are what the sandbox's accounts inject into the clone's requests:
-// the SDK's standard retryer must carry the clone through them.
-var faults = sandbox.AWSFaults{Throttle: 0.1, Error5xx: 0.05}
-
-// retrying is an account's config with room for the retries the faults
-// cause; the retryer is the SDK's standard one.
-func retrying(cfg aws.Config) aws.Config {
-	cfg.RetryMaxAttempts = 10
-	return cfg
-}
 
 // TestSandboxClone copies acme.internal. (decorated with a record naming
 // the old account and an alias within the zone) and acme.example. (a
@@ -81,110 +25,57 @@ func retrying(cfg aws.Config) aws.Config {
 // re-applies (no write), and rolls back: the new account ends as it began
 // and the old one is never written to.
 func TestSandboxClone(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	must(t, err)
-	oldReader, newReader := route53.NewFromConfig(env.AWS(t, "kops")), route53.NewFromConfig(env.AWS(t, "eks"))
+	sb := clonetest.Isolated(t)
+	p := sb.Plan
+	oldReader, newReader := route53.NewFromConfig(sb.OldAccount), route53.NewFromConfig(sb.NewAccount)
 	decorate(t, oldReader, p.Source.AWS.Account)
-	oldBefore, newBefore := snapshot(t, oldReader), snapshot(t, newReader)
+	state := func() clonetest.State {
+		return clonetest.State{Old: snapshot(t, oldReader), New: snapshot(t, newReader)}
+	}
+	before := state()
 
-	var srcOps, dstOps opLog
-	src := route53.NewFromConfig(retrying(env.AWS(t, "kops")), srcOps.option)
-	dst := route53.NewFromConfig(retrying(env.AWS(t, "eks")), dstOps.option)
+	src := route53.NewFromConfig(clonetest.Retrying(sb.Source()))
+	dst := route53.NewFromConfig(clonetest.Retrying(sb.Target()))
 	var steps []runbook.Step
+	var ids []string
 	for _, z := range []string{"acme.internal", "acme.example"} {
 		s := NewZoneStep(ZoneConfig{Zone: z, Source: src, Target: dst, Mapping: p.Mapping, TargetLabel: p.Target.Label,
 			SourceAccount: p.Source.AWS.Account, TargetAccount: p.Target.AWS.Account})
 		s.(*zoneStep).limits = limits{changes: 1000, records: 6, chars: 32000} // three record sets a batch
-		steps = append(steps, s)
+		steps, ids = append(steps, s), append(ids, s.ID())
 	}
-	j, err := runbook.OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"))
-	must(t, err)
-	t.Cleanup(func() { _ = j.Close() })
-	r, err := runbook.NewRunner(runbook.Config{Steps: steps, Journal: j})
-	must(t, err)
+	r, _ := clonetest.Runner(t, runbook.Config{Steps: steps})
 
-	injected := withFaults(t, env, true)
-	for _, s := range steps {
-		cs, err := r.Plan(t.Context(), s.ID())
+	faults := sb.InjectFaults(t, true)
+	for _, id := range ids {
+		cs, err := r.Plan(t.Context(), id)
 		must(t, err)
 		if cs.Changes[0].Op != runbook.OpCreate {
-			t.Errorf("plan of %s: %s, notes %q", s.ID(), cs.Changes[0].Op, cs.Notes)
+			t.Errorf("plan of %s: %s, notes %q", id, cs.Changes[0].Op, cs.Notes)
 		}
-		must(t, r.Apply(t.Context(), s.ID()))
-		verified(t, r, s.ID())
+		must(t, r.Apply(t.Context(), id))
+		clonetest.Verified(t, r, id)
 	}
 	// acme.internal.'s nine record sets go three a batch.
 	want := []string{"CreateHostedZone", "ChangeResourceRecordSets", "ChangeResourceRecordSets", "ChangeResourceRecordSets",
 		"CreateHostedZone", "ChangeResourceRecordSets"}
-	if w := dstOps.writes(0); !slices.Equal(w, want) {
+	if w := sb.TargetOps.Writes(0); !slices.Equal(w, want) {
 		t.Errorf("writes to the new account: %q, want %q", w, want)
 	}
-	n := dstOps.len()
-	for _, s := range steps {
-		must(t, r.Apply(t.Context(), s.ID()))
-		cs, err := r.Plan(t.Context(), s.ID())
-		must(t, err)
-		if len(cs.Changes) != 1 || cs.Changes[0].Op != runbook.OpNone {
-			t.Errorf("plan of %s after apply: %+v", s.ID(), cs.Changes)
+	for i, cs := range sb.Reapply(t, r, ids...) {
+		if len(cs.Changes) != 1 {
+			t.Errorf("plan of %s after apply: %+v", ids[i], cs.Changes)
 		}
 	}
-	if w := dstOps.writes(n); len(w) != 0 {
-		t.Errorf("the second apply wrote: %q", w)
-	}
-	injected()
+	faults.Off()
 
 	independentRead(t, oldReader, newReader, p.Source.AWS.Account, p.Target.AWS.Account)
-	injected = withFaults(t, env, false)
-	for _, s := range steps {
-		must(t, r.Rollback(t.Context(), s.ID()))
+	faults = sb.InjectFaults(t, false)
+	for _, id := range ids {
+		must(t, r.Rollback(t.Context(), id))
 	}
-	injected()
-	if got := snapshot(t, newReader); !slices.Equal(got, newBefore) {
-		t.Errorf("new account after rollback:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(newBefore, "\n"))
-	}
-	if got := snapshot(t, oldReader); !slices.Equal(got, oldBefore) {
-		t.Errorf("old account changed:\n%s\nwas\n%s", strings.Join(got, "\n"), strings.Join(oldBefore, "\n"))
-	}
-	if w := srcOps.writes(0); len(w) != 0 {
-		t.Errorf("the old account was written to: %q", w)
-	}
-}
-
-// withFaults turns faults on in both accounts until the returned func (or
-// the test's end) turns them off; with mustFault, that func fails the test
-// if no fault was injected, which would make the run prove nothing about
-// retries (a phase of a few requests may well see none).
-func withFaults(t *testing.T, env *sandboxtest.Env, mustFault bool) (off func()) {
-	t.Helper()
-	cfg := env.SB.Config()
-	before := map[string]sandbox.AWSFaultCounts{}
-	for _, side := range []string{"kops", "eks"} {
-		counts, err := cfg.SetAWSFaults(t.Context(), sandboxtest.Side(t, side), faults)
-		must(t, err)
-		before[side] = counts
-	}
-	done := false
-	off = func() {
-		if done {
-			return
-		}
-		done = true
-		var faulted int64
-		for _, side := range []string{"kops", "eks"} {
-			counts, err := cfg.SetAWSFaults(context.Background(), sandboxtest.Side(t, side), sandbox.AWSFaults{})
-			if err != nil {
-				t.Error(err)
-				continue
-			}
-			faulted += counts.Throttle + counts.Error5xx - before[side].Throttle - before[side].Error5xx
-		}
-		if mustFault && faulted == 0 {
-			t.Error("no request was faulted: the run proves nothing about retries")
-		}
-	}
-	t.Cleanup(off)
-	return off
+	faults.Off()
+	sb.RolledBack(t, before, state())
 }
 
 // decorate gives the old acme.internal. what the seed lacks and a real
@@ -273,18 +164,5 @@ func independentRead(t *testing.T, oldC, newC *route53.Client, oldAccount, newAc
 		return aws.ToString(r.SetIdentifier) == "source" && aws.ToInt64(r.Weight) == 100 && r.Type == types.RRTypeCname
 	}) {
 		t.Errorf("the weighted record of acme.example. was not copied faithfully: %v", recs)
-	}
-}
-
-// verified runs Verify through the runner and fails on a failing check.
-func verified(t *testing.T, r *runbook.Runner, id string) {
-	t.Helper()
-	checks, err := r.Verify(t.Context(), id)
-	must(t, err)
-	for _, c := range checks {
-		t.Logf("%s: %s ok=%v: %s", id, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("%s: check %q failed: %s", id, c.Name, c.Evidence)
-		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
@@ -88,13 +88,9 @@ func pathStyle(o *s3.Options) {
 // writes nothing, and rollbacks that leave the new account as it was and
 // the old one untouched.
 func TestSandboxCloneBuckets(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{src: s3.NewFromConfig(env.AWS(t, "source"), pathStyle), dst: s3.NewFromConfig(env.AWS(t, "target"), pathStyle)}
-	w.cfg = BucketConfig{Source: w.src, Target: w.dst, Mapping: p.Mapping, TargetLabel: p.Target.Label, Region: "us-east-1", PageSize: 200}
+	sb := clonetest.Isolated(t)
+	w := &world{src: s3.NewFromConfig(sb.OldAccount, pathStyle), dst: s3.NewFromConfig(sb.NewAccount, pathStyle)}
+	w.cfg = BucketConfig{Source: w.src, Target: w.dst, Mapping: sb.Plan.Mapping, TargetLabel: sb.Plan.Target.Label, Region: "us-east-1", PageSize: 200}
 	started := time.Now()
 	seedBulk(t, w.src)
 	t.Logf("seeded %d objects into %s in %s", bulkObjects, bulkBucket, time.Since(started).Round(time.Millisecond))
@@ -113,7 +109,7 @@ func TestSandboxCloneBuckets(t *testing.T) {
 	for _, name := range []string{"acme-legacy-invoices", bulkBucket} {
 		verifyOK(t, NewBucketStep(w.step(name)))
 	}
-	independentRead(t, s3.NewFromConfig(env.AWS(t, "target"), pathStyle), w.src,
+	independentRead(t, s3.NewFromConfig(sb.NewAccount, pathStyle), w.src,
 		map[string]string{"acme-legacy-invoices": "acme-platform-invoices", bulkBucket: bulkMapped})
 	w.applyAgain(t)
 	w.rollback(t, recs)

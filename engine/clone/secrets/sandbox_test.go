@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -9,20 +8,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/runbook"
-	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
@@ -35,58 +30,14 @@ const (
 	seededPassword = "0rders-Db-Pa55-ssm!"
 )
 
-// opLog records the operations of the clients it is an option of (once
-// per operation, however often the retryer sends it).
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) middleware(st *middleware.Stack) error {
-	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			l.mu.Lock()
-			l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-			l.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-}
-
-// writes are the recorded operations that change something, from the
-// first'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") && !strings.HasPrefix(op, "Describe") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
-}
-
 // clients are one account's Secrets Manager and SSM clients.
 type clients struct {
 	sm  *secretsmanager.Client
 	ssm *ssm.Client
 }
 
-func newClients(cfg aws.Config, log *opLog) clients {
-	if log == nil {
-		return clients{sm: secretsmanager.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg)}
-	}
-	cfg.RetryMaxAttempts = 10 // room for the retries the injected faults cause
-	return clients{
-		sm:  secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.APIOptions = append(o.APIOptions, log.middleware) }),
-		ssm: ssm.NewFromConfig(cfg, func(o *ssm.Options) { o.APIOptions = append(o.APIOptions, log.middleware) }),
-	}
+func newClients(cfg aws.Config) clients {
+	return clients{sm: secretsmanager.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg)}
 }
 
 // TestSandboxClone copies the seeded secret, a JSON secret naming the old
@@ -97,17 +48,16 @@ func newClients(cfg aws.Config, log *opLog) clients {
 // write); rolls back: the new account ends as it began, the old one is
 // never written to, and no value reaches the journal.
 func TestSandboxClone(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	must(t, err)
+	sb := clonetest.Isolated(t)
+	p := sb.Plan
 	oldAcct, newAcct := p.Source.AWS.Account, p.Target.AWS.Account
-	oldR, newR := newClients(env.AWS(t, "kops"), nil), newClients(env.AWS(t, "eks"), nil)
+	oldR, newR := newClients(sb.OldAccount), newClients(sb.NewAccount)
 	workerValue := `{"password":"w0rker-Pa55-sbx","queueUrl":"https://sqs.us-east-1.amazonaws.com/` + oldAcct + `/orders-fulfillment"}`
 	decorate(t, oldR.sm, oldAcct, workerValue)
-	oldBefore, newBefore := snapshot(t, oldR), snapshot(t, newR)
+	state := func() clonetest.State { return clonetest.State{Old: snapshot(t, oldR), New: snapshot(t, newR)} }
+	before := state()
 
-	var srcOps, dstOps opLog
-	src, dst := newClients(env.AWS(t, "kops"), &srcOps), newClients(env.AWS(t, "eks"), &dstOps)
+	src, dst := newClients(clonetest.Retrying(sb.Source())), newClients(clonetest.Retrying(sb.Target()))
 	steps := []runbook.Step{
 		NewSecretStep(SecretConfig{Name: "orders/db-password", Source: src.sm, Target: dst.sm, Mapping: p.Mapping, TargetLabel: p.Target.Label,
 			SourceAccount: oldAcct, TargetAccount: newAcct}),
@@ -116,56 +66,34 @@ func TestSandboxClone(t *testing.T) {
 		NewParameterStep(ParameterConfig{Path: "/orders/", Source: src.ssm, Target: dst.ssm, Mapping: p.Mapping, TargetLabel: p.Target.Label,
 			SourceAccount: oldAcct, TargetAccount: newAcct}),
 	}
-	journal := filepath.Join(t.TempDir(), "journal.jsonl")
-	j, err := runbook.OpenJournal(journal)
-	must(t, err)
-	t.Cleanup(func() { _ = j.Close() })
-	r, err := runbook.NewRunner(runbook.Config{Steps: steps, Journal: j})
-	must(t, err)
-
-	off := withFaults(t, env, true)
+	var ids []string
 	for _, s := range steps {
-		cs, err := r.Plan(t.Context(), s.ID())
+		ids = append(ids, s.ID())
+	}
+	r, journal := clonetest.Runner(t, runbook.Config{Steps: steps})
+
+	faults := sb.InjectFaults(t, true)
+	for _, id := range ids {
+		cs, err := r.Plan(t.Context(), id)
 		must(t, err)
 		for _, c := range cs.Changes {
 			if c.Op != runbook.OpCreate || !strings.Contains(c.After, "value: <redacted: sha256 ") {
-				t.Errorf("plan of %s: %s %s\n%s", s.ID(), c.Op, c.Name, c.After)
+				t.Errorf("plan of %s: %s %s\n%s", id, c.Op, c.Name, c.After)
 			}
 		}
-		must(t, r.Apply(t.Context(), s.ID()))
-		sandboxVerified(t, r, s.ID())
+		must(t, r.Apply(t.Context(), id))
+		clonetest.Verified(t, r, id)
 	}
-	n := dstOps.len()
-	for _, s := range steps {
-		must(t, r.Apply(t.Context(), s.ID()))
-		cs, err := r.Plan(t.Context(), s.ID())
-		must(t, err)
-		for _, c := range cs.Changes {
-			if c.Op != runbook.OpNone {
-				t.Errorf("plan of %s after apply: %s %s", s.ID(), c.Op, c.Name)
-			}
-		}
-	}
-	if w := dstOps.writes(n); len(w) != 0 {
-		t.Errorf("the second apply wrote: %q", w)
-	}
-	off()
+	sb.Reapply(t, r, ids...)
+	faults.Off()
 
 	independentRead(t, oldR, newR, oldAcct, newAcct)
-	off = withFaults(t, env, false)
-	for _, s := range slices.Backward(steps) {
-		must(t, r.Rollback(t.Context(), s.ID()))
+	faults = sb.InjectFaults(t, false)
+	for _, id := range slices.Backward(ids) {
+		must(t, r.Rollback(t.Context(), id))
 	}
-	off()
-	if got := snapshot(t, newR); !slices.Equal(got, newBefore) {
-		t.Errorf("new account after rollback:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(newBefore, "\n"))
-	}
-	if got := snapshot(t, oldR); !slices.Equal(got, oldBefore) {
-		t.Errorf("old account changed:\n%s\nwas\n%s", strings.Join(got, "\n"), strings.Join(oldBefore, "\n"))
-	}
-	if w := srcOps.writes(0); len(w) != 0 {
-		t.Errorf("the old account was written to: %q", w)
-	}
+	faults.Off()
+	sb.RolledBack(t, before, state())
 	noValuesOnDisk(t, filepath.Dir(journal), seededSecret, seededPassword, workerValue, "w0rker-Pa55-sbx", "orders-db.orders.acme.internal")
 }
 
@@ -180,43 +108,6 @@ func decorate(t *testing.T, c *secretsmanager.Client, oldAcct, value string) {
 		Tags: []smtypes.Tag{{Key: aws.String("team"), Value: aws.String("orders")},
 			{Key: aws.String("owner"), Value: aws.String("arn:aws:iam::" + oldAcct + ":role/orders-admin")}}})
 	must(t, err)
-}
-
-// withFaults turns faults on in both accounts until the returned func (or
-// the test's end) turns them off; with mustFault, that func fails the test
-// if no fault was injected, which would make the run prove nothing about
-// retries (a phase of a few requests may well see none).
-func withFaults(t *testing.T, env *sandboxtest.Env, mustFault bool) (off func()) {
-	t.Helper()
-	cfg := env.SB.Config()
-	faults := sandbox.AWSFaults{Throttle: 0.1, Error5xx: 0.05}
-	before := map[string]sandbox.AWSFaultCounts{}
-	for _, side := range []string{"kops", "eks"} {
-		counts, err := cfg.SetAWSFaults(t.Context(), sandboxtest.Side(t, side), faults)
-		must(t, err)
-		before[side] = counts
-	}
-	done := false
-	off = func() {
-		if done {
-			return
-		}
-		done = true
-		var faulted int64
-		for _, side := range []string{"kops", "eks"} {
-			counts, err := cfg.SetAWSFaults(context.Background(), sandboxtest.Side(t, side), sandbox.AWSFaults{})
-			if err != nil {
-				t.Error(err)
-				continue
-			}
-			faulted += counts.Throttle + counts.Error5xx - before[side].Throttle - before[side].Error5xx
-		}
-		if mustFault && faulted == 0 {
-			t.Error("no request was faulted: the run proves nothing about retries")
-		}
-	}
-	t.Cleanup(off)
-	return off
 }
 
 // snapshot is every secret and parameter of an account — settings, tags
@@ -331,19 +222,5 @@ func noValuesOnDisk(t *testing.T, dir string, values ...string) {
 	must(t, err)
 	if files < 2 {
 		t.Errorf("only %d files under %s: the journal and undo store were not where the scan looked", files, dir)
-	}
-}
-
-// sandboxVerified runs Verify through the runner and fails on a failing
-// check.
-func sandboxVerified(t *testing.T, r *runbook.Runner, id string) {
-	t.Helper()
-	checks, err := r.Verify(t.Context(), id)
-	must(t, err)
-	for _, c := range checks {
-		t.Logf("%s: %s ok=%v: %s", id, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("%s: check %q failed: %s", id, c.Name, c.Evidence)
-		}
 	}
 }

@@ -1,66 +1,21 @@
 package sqs
 
 import (
-	"context"
 	"fmt"
-	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go/middleware"
 
-	"github.com/ferry-dev/ferry/engine/plan"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }
-
-// opLog records the SQS operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-// option adds the recording middleware to a client.
-func (l *opLog) option(o *sqs.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something, from the
-// first'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
-}
 
 // snapshot is every queue of an account with its attributes and tags, read
 // by a client of its own.
@@ -87,26 +42,18 @@ func snapshot(t *testing.T, c *sqs.Client) map[string]string {
 // written to.
 func TestSandboxClone(t *testing.T) {
 	c := newSandboxClone(t)
-	oldBefore, newBefore := snapshot(t, c.oldReader), snapshot(t, c.newReader)
+	before := c.state(t)
 	c.planCreate(t)
 	c.applyInOrder(t)
-	c.reapplyWritesNothing(t)
-	independentRead(t, c.newReader, c.p.Target.AWS.Account, c.p.Source.AWS.Account)
+	c.sb.Reapply(t, c.r, c.dlq, c.q)
+	independentRead(t, c.newReader, c.sb.Plan.Target.AWS.Account, c.sb.Plan.Source.AWS.Account)
 	c.driftPutRight(t)
 	for _, id := range []string{c.q, c.dlq} {
 		must(t, c.r.Rollback(t.Context(), id))
 	}
-	if got := snapshot(t, c.newReader); !maps.Equal(got, newBefore) {
-		t.Errorf("new account after rollback:\n%v\nwant\n%v", got, newBefore)
-	}
-	if got := snapshot(t, c.oldReader); !maps.Equal(got, oldBefore) {
-		t.Errorf("old account changed:\n%v\nwas\n%v", got, oldBefore)
-	}
-	if w := c.srcOps.writes(0); len(w) != 0 {
-		t.Errorf("the old account was written to: %q", w)
-	}
+	c.sb.RolledBack(t, before, c.state(t))
 	want := []string{"CreateQueue", "CreateQueue", "SetQueueAttributes", "UntagQueue", "DeleteQueue", "DeleteQueue"}
-	if w := c.dstOps.writes(0); !slices.Equal(w, want) {
+	if w := c.sb.TargetOps.Writes(0); !slices.Equal(w, want) {
 		t.Errorf("writes to the new account: %q, want %q", w, want)
 	}
 }
@@ -114,21 +61,18 @@ func TestSandboxClone(t *testing.T) {
 // sandboxClone is the two queue steps on a private sandbox, run by a
 // runner with a journal, with every SQS call the steps make logged.
 type sandboxClone struct {
-	p                    *plan.Plan
-	srcOps, dstOps       opLog
+	sb                   *clonetest.Sandbox
 	oldReader, newReader *sqs.Client // clients the steps never use
 	r                    *runbook.Runner
 	dlq, q               string
 }
 
 func newSandboxClone(t *testing.T) *sandboxClone {
-	env := sandboxtest.Isolated(t)
-	p, err := plan.Load(env.SB.Config().PlanPath())
-	must(t, err)
-	c := &sandboxClone{p: p}
-	src := sqs.NewFromConfig(env.AWS(t, "kops"), c.srcOps.option)
-	dst := sqs.NewFromConfig(env.AWS(t, "eks"), c.dstOps.option)
-	c.oldReader, c.newReader = sqs.NewFromConfig(env.AWS(t, "kops")), sqs.NewFromConfig(env.AWS(t, "eks"))
+	sb := clonetest.Isolated(t)
+	p := sb.Plan
+	c := &sandboxClone{sb: sb}
+	src, dst := sqs.NewFromConfig(sb.Source()), sqs.NewFromConfig(sb.Target())
+	c.oldReader, c.newReader = sqs.NewFromConfig(sb.OldAccount), sqs.NewFromConfig(sb.NewAccount)
 	decorate(t, c.oldReader, p.Source.AWS.Account)
 
 	cfgs, err := Discover(t.Context(), src, "orders-fulfillment", QueueConfig{Source: src, Target: dst,
@@ -144,12 +88,13 @@ func newSandboxClone(t *testing.T) *sandboxClone {
 		t.Fatalf("Discover = %+v", cfgs)
 	}
 	c.dlq, c.q = steps[0].ID(), steps[1].ID()
-	j, err := runbook.OpenJournal(filepath.Join(t.TempDir(), "journal.jsonl"))
-	must(t, err)
-	t.Cleanup(func() { _ = j.Close() })
-	c.r, err = runbook.NewRunner(runbook.Config{Steps: steps, Journal: j})
-	must(t, err)
+	c.r, _ = clonetest.Runner(t, runbook.Config{Steps: steps})
 	return c
+}
+
+// state is both accounts' queues, read by the test's own clients.
+func (c *sandboxClone) state(t *testing.T) clonetest.State {
+	return clonetest.State{Old: clonetest.Lines(snapshot(t, c.oldReader)), New: clonetest.Lines(snapshot(t, c.newReader))}
 }
 
 // planCreate: the plan creates the queue and says messages stay behind,
@@ -173,31 +118,14 @@ func (c *sandboxClone) applyInOrder(t *testing.T) {
 	}
 	for _, id := range []string{c.dlq, c.q} {
 		must(t, c.r.Apply(t.Context(), id))
-		verified(t, c.r, id)
-	}
-}
-
-// reapplyWritesNothing: a second apply makes no write call and the plan
-// is empty.
-func (c *sandboxClone) reapplyWritesNothing(t *testing.T) {
-	n := c.dstOps.len()
-	for _, id := range []string{c.dlq, c.q} {
-		must(t, c.r.Apply(t.Context(), id))
-		cs, err := c.r.Plan(t.Context(), id)
-		must(t, err)
-		if cs.Changes[0].Op != runbook.OpNone {
-			t.Errorf("plan of %s after apply: %s\n%s\n%s", id, cs.Changes[0].Op, cs.Changes[0].Before, cs.Changes[0].After)
-		}
-	}
-	if w := c.dstOps.writes(n); len(w) != 0 {
-		t.Errorf("the second apply wrote: %q", w)
+		clonetest.Verified(t, c.r, id)
 	}
 }
 
 // driftPutRight: drift made by hand on the target is planned and put
 // right, writing only what differs.
 func (c *sandboxClone) driftPutRight(t *testing.T) {
-	n := c.dstOps.len()
+	n := c.sb.TargetOps.Len()
 	drift(t, c.newReader)
 	cs, err := c.r.Plan(t.Context(), c.q)
 	must(t, err)
@@ -205,8 +133,8 @@ func (c *sandboxClone) driftPutRight(t *testing.T) {
 		t.Errorf("plan after drift: %s, notes %q", cs.Changes[0].Op, cs.Notes)
 	}
 	must(t, c.r.Apply(t.Context(), c.q))
-	verified(t, c.r, c.q)
-	if w := c.dstOps.writes(n); !slices.Equal(w, []string{"SetQueueAttributes", "UntagQueue"}) {
+	clonetest.Verified(t, c.r, c.q)
+	if w := c.sb.TargetOps.Writes(n); !slices.Equal(w, []string{"SetQueueAttributes", "UntagQueue"}) {
 		t.Errorf("writes putting the drift right: %q", w)
 	}
 }
@@ -237,19 +165,6 @@ func drift(t *testing.T, c *sqs.Client) {
 	must(t, err)
 	_, err = c.TagQueue(t.Context(), &sqs.TagQueueInput{QueueUrl: u.QueueUrl, Tags: map[string]string{"extra": "by-hand"}})
 	must(t, err)
-}
-
-// verified runs Verify through the runner and fails on a failing check.
-func verified(t *testing.T, r *runbook.Runner, id string) {
-	t.Helper()
-	checks, err := r.Verify(t.Context(), id)
-	must(t, err)
-	for _, c := range checks {
-		t.Logf("%s: %s ok=%v: %s", id, c.Name, c.OK, c.Evidence)
-		if !c.OK {
-			t.Errorf("%s: check %q failed: %s", id, c.Name, c.Evidence)
-		}
-	}
 }
 
 func sourceDepth(t *testing.T, c *sqs.Client, name string) int {

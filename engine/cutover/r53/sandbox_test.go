@@ -1,19 +1,16 @@
 package r53
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
@@ -27,14 +24,13 @@ func TestMain(m *testing.M) { sandboxtest.Main(m) }
 // and restores the snapshot: the zone ends exactly as it began, the target
 // record gone again.
 func TestSandboxWeights(t *testing.T) {
-	env := sandboxtest.Isolated(t)
-	cfg := env.AWS(t, "kops")
-	var ops opLog
-	r, err := New(Config{Client: route53.NewFromConfig(cfg, ops.option), ZoneName: "acme.example.",
+	sb := clonetest.Isolated(t)
+	ops := &sb.SourceOps // the router works in the old account alone
+	r, err := New(Config{Client: route53.NewFromConfig(sb.Source()), ZoneName: "acme.example.",
 		RecordName: "shop.acme.example.", Type: "CNAME", TargetValue: "eks-ingress.acme.example.",
 		PollInterval: 100 * time.Millisecond, SyncTimeout: time.Minute})
 	must(t, err)
-	reader := route53.NewFromConfig(cfg)
+	reader := route53.NewFromConfig(sb.OldAccount)
 	zoneID := findZone(t, reader, "acme.example.")
 	before := zoneRecords(t, reader, zoneID)
 	if got, err := r.Read(t.Context()); err != nil || got != cutover.ToTarget(0) {
@@ -61,9 +57,9 @@ func TestSandboxWeights(t *testing.T) {
 	if d, err := r.MinDwell(t.Context()); err != nil || d != time.Minute {
 		t.Errorf("MinDwell = %v, %v; want the records' TTL, 1m", d, err)
 	}
-	n := ops.len()
+	n := ops.Len()
 	must(t, r.Set(t.Context(), cutover.ToTarget(100)))
-	if w := ops.writes(n); len(w) != 0 {
+	if w := ops.Writes(n); len(w) != 0 {
 		t.Errorf("Set of the weights already held wrote %q", w)
 	}
 
@@ -72,7 +68,7 @@ func TestSandboxWeights(t *testing.T) {
 		t.Errorf("after Restore the zone holds\n%s\nwant\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 	want := []string{"ChangeResourceRecordSets", "ChangeResourceRecordSets", "ChangeResourceRecordSets", "ChangeResourceRecordSets"}
-	if w := ops.writes(0); !slices.Equal(w, want) {
+	if w := ops.Writes(0); !slices.Equal(w, want) {
 		t.Errorf("writes %q, want one batch a Set and one for the Restore: %q", w, want)
 	}
 }
@@ -118,44 +114,6 @@ func zoneRecords(t *testing.T, c *route53.Client, zoneID string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// opLog records the Route53 operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) option(o *route53.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something, from the
-// first'th on.
-func (l *opLog) writes(from int) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops[from:] {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") {
-			out = append(out, op)
-		}
-	}
-	return out
-}
-
-func (l *opLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.ops)
 }
 
 func must(t *testing.T, err error) {
