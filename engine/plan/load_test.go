@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
@@ -181,6 +182,10 @@ func TestLoadSandboxPlan(t *testing.T) {
 		{"tables", strings.Join(p.Resources.DynamoDB, ","), "ledger-entries,orders"},
 		{"buckets", strings.Join(p.Resources.S3, ","), "acme-legacy-invoices,acme-legacy-assets"},
 		{"roles", strings.Join(p.Resources.IAM, ","), "checkout-api,ledger"},
+		{"databases", strings.Join(p.Resources.RDS, ","), "orders-db"},
+		{"zones", strings.Join(p.Resources.Route53, ","), "acme.internal"},
+		{"secrets", strings.Join(p.Resources.Secrets, ","), "orders/db-password"},
+		{"parameters", strings.Join(p.Resources.SSM, ","), "/orders/"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -190,7 +195,9 @@ func TestLoadSandboxPlan(t *testing.T) {
 	if p.Environment.Protected || !p.Mapping.IRSA {
 		t.Errorf("protected = %v, irsa = %v; want false, true", p.Environment.Protected, p.Mapping.IRSA)
 	}
-	wantNames := []rewrite.Rename{{Kind: "bucket", From: "acme-legacy-*", To: "acme-platform-*"}}
+	wantNames := []rewrite.Rename{{Kind: "bucket", From: "acme-legacy-*", To: "acme-platform-*"},
+		{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"},
+		{Kind: "security-group", From: "sg-0a1c0ffee0000d001", To: "sg-0b2c0ffee0000e001"}}
 	wantNodes := []rewrite.NodeSelectorRule{{
 		From: map[string]string{"kops.k8s.io/instancegroup": "nodes-us-east-1a"},
 		To:   map[string]string{"eks.amazonaws.com/nodegroup": "general-1"},
@@ -200,6 +207,9 @@ func TestLoadSandboxPlan(t *testing.T) {
 	}
 	if len(p.Services) == 0 || p.Services[0].Name != "checkout-api" || len(p.Services[0].Probes) == 0 {
 		t.Errorf("services = %+v; want checkout-api first, with probes", p.Services)
+	}
+	if c := p.Cutover; c == nil || c.Service != "orders-api" || len(c.Routers) != 1 || len(c.Steps) != 3 || c.Steps[0].Dwell != time.Minute {
+		t.Errorf("cutover = %+v; want orders-api over one Route53 router in three stages, the first dwelling 60s", c)
 	}
 }
 
