@@ -63,20 +63,40 @@ func newErrorRateGate(ctx context.Context, s *session, key string, cfg plan.Erro
 
 func (g *errorRateGate) Name() string { return "error rate" }
 
+// errorRateWarmup is the least a fresh tail measures before the gate
+// judges: a rate over no time says nothing.
+const errorRateWarmup = 5 * time.Second
+
 // Check fails when the target logs more than Max error lines per second,
-// or more than the source's rate plus Margin.
-func (g *errorRateGate) Check(context.Context) cutover.GateResult {
+// or more than the source's rate plus Margin. The first check waits until
+// the tail has measured a few seconds (or the window, if shorter).
+func (g *errorRateGate) Check(ctx context.Context) cutover.GateResult {
 	g.once.Do(func() { g.tail, g.err = g.start(); g.started = time.Now() })
 	if g.err != nil {
 		return cutover.GateResult{Evidence: "cannot read the logs: " + g.err.Error()}
+	}
+	warm := time.Until(g.started.Add(min(errorRateWarmup, g.cfg.Window)))
+	select {
+	case <-time.After(warm):
+	case <-ctx.Done():
+		return cutover.GateResult{Evidence: "stopped before the log tail had measured anything"}
+	}
+	// Until the tail has run a whole window, the window's mean would count
+	// seconds it never measured: divide what it saw by how long it looked.
+	elapsed := time.Since(g.started)
+	perSec := func(side logs.SideStats) float64 {
+		if elapsed < g.cfg.Window {
+			return float64(side.Errors) / elapsed.Seconds()
+		}
+		return side.ErrorsPerSec
 	}
 	var src, dst float64
 	for _, side := range g.tail.Stats().Sides {
 		switch side.Label {
 		case g.src:
-			src = side.ErrorsPerSec
+			src = perSec(side)
 		case g.dst:
-			dst = side.ErrorsPerSec
+			dst = perSec(side)
 		}
 	}
 	over := min(time.Since(g.started), g.cfg.Window).Round(time.Second)

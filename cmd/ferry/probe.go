@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -168,7 +169,7 @@ func printProbes(w io.Writer, jobs []probeJob, results []probe.PairResult) {
 			if status == "" {
 				status = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", jobs[i].service, side.Endpoint, side.Side, status, side.Latency, verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", jobs[i].service, side.Endpoint, side.Side, status, side.Latency.Round(100*time.Microsecond), verdict)
 		}
 		for _, c := range r.Comparisons {
 			if !c.OK {
