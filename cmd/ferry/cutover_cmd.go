@@ -217,6 +217,11 @@ func runRollback(cmd *cobra.Command, o runOptions) error {
 		fmt.Fprintln(out, "no cutover stage has moved traffic: all of it is on the source already")
 		return nil
 	}
+	stages, err := selectSteps(rs.runner, ids)
+	if err != nil {
+		return err
+	}
+	showRollbackPlans(ctx, cmd.ErrOrStderr(), rs.runner, stages)
 	if err := confirmWrite(cmd, rs, o, "rollback", ids); err != nil {
 		return err
 	}

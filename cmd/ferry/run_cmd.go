@@ -103,6 +103,9 @@ func runStepAction(cmd *cobra.Command, a stepAction, o runOptions, ids []string)
 		return usageError{err}
 	}
 	if a.writes && !o.readOnly {
+		if strings.HasPrefix(a.use, "undo") {
+			showRollbackPlans(ctx, cmd.ErrOrStderr(), rs.runner, steps)
+		}
 		if err := confirmWrite(cmd, rs, o, strings.Fields(a.use)[0], ids); err != nil {
 			return err
 		}
@@ -123,6 +126,19 @@ func runStepAction(cmd *cobra.Command, a stepAction, o runOptions, ids []string)
 		return exitError{exitFindings}
 	}
 	return nil
+}
+
+// showRollbackPlans names, before the confirmation, what each rollback
+// will delete or restore in the new account.
+func showRollbackPlans(ctx context.Context, w io.Writer, r *runbook.Runner, steps []runbook.Step) {
+	for _, st := range steps {
+		cs, err := r.PlanRollback(ctx, st.ID())
+		if err != nil {
+			fmt.Fprintf(w, "== %s: %v\n\n", st.ID(), err)
+			continue
+		}
+		printChangeSet(w, st, r.State(st.ID()), cs, false)
+	}
 }
 
 // confirmWrite asks before a write: --yes (with --confirm NAME when the

@@ -154,3 +154,33 @@ func (s *stageStep) Rollback(ctx context.Context, undo []json.RawMessage, rec ru
 	s.board(func(st *Status) { st.Routers = readRouters(ctx, s.cfg.Routers) })
 	return mark(rec, fmt.Sprintf("cutover: rolled back the %d%% stage, traffic at %s", s.stage().Percent, strings.Join(back, ", ")))
 }
+
+// PlanRollback says where each router goes back to: the weights and state
+// before this stage first moved traffic.
+func (s *stageStep) PlanRollback(ctx context.Context, undo []json.RawMessage) (runbook.ChangeSet, error) {
+	cs := runbook.ChangeSet{Step: s.ID()}
+	if len(undo) == 0 {
+		return cs, fmt.Errorf("nothing saved to roll %s back to", s.ID())
+	}
+	var u undoRecord
+	if err := json.Unmarshal(undo[0], &u); err != nil {
+		return cs, fmt.Errorf("read the saved state of %s: %w", s.ID(), err)
+	}
+	for _, r := range s.cfg.Routers {
+		ru, ok := u.router(r.Name())
+		if !ok {
+			return cs, fmt.Errorf("the journal holds no saved state for %s; set it by hand", r.Name())
+		}
+		now, err := r.Read(ctx)
+		if err != nil {
+			return cs, fmt.Errorf("read %s: %w", r.Name(), err)
+		}
+		op := runbook.OpUpdate
+		if now == ru.Weights {
+			op = runbook.OpNone
+		}
+		cs.Changes = append(cs.Changes, runbook.Change{Op: op, Kind: r.Kind(), Name: r.Name(), Before: now.String(), After: ru.Weights.String()})
+	}
+	cs.Notes = append(cs.Notes, fmt.Sprintf("every router goes back exactly as it was before the %d%% stage (source/target weights above); what the stage created, such as the target's record, is removed", s.stage().Percent))
+	return cs, nil
+}

@@ -223,3 +223,18 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// The rollback's confirmation says where each router goes back to.
+func TestPlanRollbackNamesTheWeights(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, stages(10)...)
+	id := StepID("orders-api", 10)
+	if err := h.runner.Apply(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := h.runner.PlanRollback(t.Context(), id)
+	if err != nil || len(cs.Changes) != 2 || cs.Changes[0].Before != "90/10" || cs.Changes[0].After != "100/0" || cs.Changes[0].Op != runbook.OpUpdate {
+		t.Fatalf("PlanRollback = %+v, %v", cs, err)
+	}
+	h.wantWeights(t, 10)
+}

@@ -98,6 +98,28 @@ func (r *Runner) Rollback(ctx context.Context, id string) error {
 	})
 }
 
+// PlanRollback says what rolling step id back would do, from the undo
+// records a Rollback would pass it, without changing anything: the step's
+// own account when it is a RollbackPlanner, else how many saved states it
+// would restore.
+func (r *Runner) PlanRollback(ctx context.Context, id string) (ChangeSet, error) {
+	s, err := r.step(id)
+	if err != nil {
+		return ChangeSet{}, err
+	}
+	undo, err := r.undoFor(id)
+	if err != nil {
+		return ChangeSet{Step: id}, err
+	}
+	if p, ok := s.(RollbackPlanner); ok {
+		cs, err := p.PlanRollback(ctx, undo)
+		cs.Step = id
+		return cs, err
+	}
+	return ChangeSet{Step: id, Notes: []string{fmt.Sprintf(
+		"restores what %d undo record(s) saved before %s's writes: objects that existed are put back, objects it created are deleted", len(undo), id)}}, nil
+}
+
 // change journals started, runs fn with a recorder, then journals ok or
 // failed.
 func (r *Runner) change(ctx context.Context, s Step, action Action, note string, fn func(Recorder) error) error {

@@ -55,6 +55,14 @@ type Recorder interface {
 	Saved() ([]json.RawMessage, error)
 }
 
+// RollbackPlanner is a step that can say, before a rollback, what the
+// rollback will delete or restore, from the undo records it would get: the
+// change set the rollback's confirmation names. Steps without it get a
+// generic one from the Runner.
+type RollbackPlanner interface {
+	PlanRollback(ctx context.Context, undo []json.RawMessage) (ChangeSet, error)
+}
+
 // Marker is implemented by the Recorder the Runner hands to steps: Mark
 // journals msg at once as a marker record (a weight change, "cutover: 10%
 // to EKS") and shows it as an event. It is a separate interface so step

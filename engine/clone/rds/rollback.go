@@ -14,12 +14,6 @@ import (
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
-// RollbackPlanner is a step that can say, before a rollback, what the
-// rollback will delete: the change set the rollback's confirmation names.
-type RollbackPlanner interface {
-	PlanRollback(ctx context.Context, undo []json.RawMessage) (runbook.ChangeSet, error)
-}
-
 // undo is what the undo records ask: what to delete in the new account,
 // and what stays in the old one.
 type undo struct {

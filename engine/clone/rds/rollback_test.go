@@ -23,7 +23,7 @@ func TestRollback(t *testing.T) {
 	must(t, s.Apply(t.Context(), rec))
 	oldAfter, nNew := w.state(oldAcct), len(w.writes(newAcct))
 
-	var planner RollbackPlanner = s
+	var planner runbook.RollbackPlanner = s
 	cs, err := planner.PlanRollback(t.Context(), rec.saved)
 	must(t, err)
 	var got []string

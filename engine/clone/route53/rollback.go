@@ -206,3 +206,10 @@ func (s *zoneStep) RollbackPreview(records []json.RawMessage) ([]string, error) 
 	}
 	return out, nil
 }
+
+// PlanRollback is RollbackPreview as the runbook's rollback confirmation
+// shows it.
+func (s *zoneStep) PlanRollback(_ context.Context, records []json.RawMessage) (runbook.ChangeSet, error) {
+	lines, err := s.RollbackPreview(records)
+	return runbook.ChangeSet{Step: s.ID(), Notes: lines}, err
+}
