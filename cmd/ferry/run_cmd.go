@@ -141,6 +141,25 @@ func showRollbackPlans(ctx context.Context, w io.Writer, r *runbook.Runner, step
 	}
 }
 
+// writesTo names where the steps write: the target, or, for cutover
+// stages alone, the routers (which may live in either account).
+func writesTo(rs *runbookSession, ids []string) string {
+	target := fmt.Sprintf("%s (account %s)", rs.plan.Target.Label, rs.target.Identity.Account)
+	if rs.cutover == nil {
+		return target
+	}
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "cutover/") {
+			return target
+		}
+	}
+	var names []string
+	for _, r := range rs.cutover.cfg.Routers {
+		names = append(names, r.Name())
+	}
+	return "the cutover's routers (" + strings.Join(names, ", ") + ")"
+}
+
 // confirmWrite asks before a write: --yes (with --confirm NAME when the
 // environment is protected), else a typed answer on a terminal.
 func confirmWrite(cmd *cobra.Command, rs *runbookSession, o runOptions, verb string, ids []string) error {
@@ -159,8 +178,8 @@ func confirmWrite(cmd *cobra.Command, rs *runbookSession, o runOptions, verb str
 	if env.Protected {
 		want = env.Name
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s %s on %s (account %s), environment %s.\nType %q to go on: ",
-		verb, strings.Join(ids, ", "), rs.plan.Target.Label, rs.target.Identity.Account, env.Name, want)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s %s on %s, environment %s.\nType %q to go on: ",
+		verb, strings.Join(ids, ", "), writesTo(rs, ids), env.Name, want)
 	answer, _ := bufio.NewReader(in).ReadString('\n')
 	if strings.TrimSpace(answer) != want {
 		return usageError{fmt.Errorf("not confirmed: nothing was changed")}
