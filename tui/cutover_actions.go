@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -221,13 +222,19 @@ func (c *cutoverScreen) busy() string {
 	return ""
 }
 
-// errorText says what went wrong and what to do about it, as the
-// runbook screen's actionError does.
+// errorText says what went wrong and what to do about it.
 func (c *cutoverScreen) errorText(a action, id string, err error) string {
+	return actionErrorText(c.now, a, id, err)
+}
+
+// actionErrorText says what went wrong with an action on step id and what
+// to do about it: who holds the lock, read-only, cancelled, or the error
+// (naming the step once).
+func actionErrorText(now func() time.Time, a action, id string, err error) string {
 	var locked runbook.ErrLocked
 	switch {
 	case errors.As(err, &locked):
-		since := locked.Since.In(c.now().Location()).Format("15:04:05")
+		since := locked.Since.In(now().Location()).Format("15:04:05")
 		return clean(fmt.Sprintf("another ferry holds the runbook: %s since %s; %s %s did nothing, try again once it is done",
 			locked.Holder, since, a, id))
 	case errors.Is(err, runbook.ErrReadOnly):

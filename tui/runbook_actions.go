@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -161,18 +160,7 @@ func (r *runbookScreen) done(msg actionDoneMsg) tea.Cmd {
 
 // actionError says what went wrong and what to do about it.
 func (r *runbookScreen) actionError(a action, id string, err error) string {
-	var locked runbook.ErrLocked
-	switch {
-	case errors.As(err, &locked):
-		since := locked.Since.In(r.now().Location()).Format("15:04:05")
-		return clean(fmt.Sprintf("another ferry holds the runbook: %s since %s; %s %s did nothing, try again once it is done",
-			locked.Holder, since, a, id))
-	case errors.Is(err, runbook.ErrReadOnly):
-		return err.Error()
-	case errors.Is(err, context.Canceled):
-		return fmt.Sprintf("%s %s: cancelled", a, id)
-	}
-	return clean(fmt.Sprintf("%s %s: %v", a, id, err))
+	return actionErrorText(r.now, a, id, err)
 }
 
 // changeSummary counts a change set's operations.

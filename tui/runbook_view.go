@@ -197,12 +197,7 @@ func progressText(p runbook.Progress) string {
 // rule is a section's title line; the focused section's is heavy, which
 // shows without colour too.
 func (r *runbookScreen) rule(title string, focused bool) string {
-	line, style := "─", r.st.dim
-	if focused {
-		line, style = "━", r.st.bold
-	}
-	head := line + line + " " + title + " "
-	return style.Render(head + strings.Repeat(line, max(0, r.width-ansi.StringWidth(head))))
+	return ruleLine(r.st, r.width, title, focused)
 }
 
 // journalLines are the journal's newest events that fit, newest last.
