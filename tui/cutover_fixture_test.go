@@ -314,3 +314,9 @@ func interruptedAt50(snap *runbook.Snapshot, st *cutover.Status) {
 func markerEvent(t time.Time, step, msg string) runbook.Event {
 	return runbook.Event{Time: t, Step: step, Action: runbook.ActionApply, Outcome: runbook.OutcomeMarker, Message: msg}
 }
+
+// PlanRollback names what the rollback deletes, as a step kind would.
+func (f *fakeCutover) PlanRollback(_ context.Context, id string) (runbook.ChangeSet, error) {
+	return runbook.ChangeSet{Step: id, Changes: []runbook.Change{{Op: runbook.OpDelete, Kind: "Deployment", Name: id}},
+		Notes: []string{"objects that existed before are restored"}}, nil
+}

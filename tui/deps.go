@@ -51,6 +51,9 @@ type Runbook interface {
 	Verify(ctx context.Context, id string) ([]runbook.Check, error)
 	Rollback(ctx context.Context, id string) error
 	Skip(ctx context.Context, id, reason string) error
+	// PlanRollback says what rolling id back would delete or restore,
+	// for the rollback's confirmation.
+	PlanRollback(ctx context.Context, id string) (runbook.ChangeSet, error)
 }
 
 // Cutover is the plan's traffic shift as the cutover screen shows it: the

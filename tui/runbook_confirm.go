@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ferry-dev/ferry/engine/runbook"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -62,6 +64,48 @@ type question struct {
 	needReason bool // still asking why (skip)
 	reason     string
 	word       string
+	// preview is what a rollback will delete or restore, once the runbook
+	// has said (PlanRollback runs off the loop); nil until then.
+	preview []string
+}
+
+// rollbackPreviewMsg brings a rollback's plan to the screen that asked.
+type rollbackPreviewMsg struct {
+	screen uint64
+	id     string
+	lines  []string
+}
+
+// previewRollback asks the runbook, off the loop, what rolling id back does.
+func (r *runbookScreen) previewRollback(id string) tea.Cmd {
+	rb, ctx, screen := r.rb, r.ctx, r.id
+	return func() tea.Msg {
+		cs, err := rb.PlanRollback(ctx, id)
+		if err != nil {
+			return rollbackPreviewMsg{screen: screen, id: id, lines: []string{clean(err.Error())}}
+		}
+		return rollbackPreviewMsg{screen: screen, id: id, lines: rollbackLines(cs)}
+	}
+}
+
+// rollbackLines are a rollback plan as lines: each change, then the notes.
+func rollbackLines(cs runbook.ChangeSet) []string {
+	var lines []string
+	for _, c := range cs.Changes {
+		name := c.Name
+		if c.Namespace != "" {
+			name = c.Namespace + "/" + c.Name
+		}
+		line := fmt.Sprintf("%s %s %s", c.Op, c.Kind, name)
+		if c.Op == runbook.OpUpdate && !strings.Contains(c.Before, "\n") && !strings.Contains(c.After, "\n") {
+			line += fmt.Sprintf(": %s -> %s", c.Before, c.After)
+		}
+		lines = append(lines, clean(line))
+	}
+	for _, n := range cs.Notes {
+		lines = append(lines, clean(n))
+	}
+	return lines
 }
 
 // askFor opens the prompt for a mutation of the selected step.
@@ -77,6 +121,9 @@ func (r *runbookScreen) askFor(a action) tea.Cmd {
 		word: r.guard.word(sideOf(v.Kind, a))}
 	r.in.Reset()
 	r.in.Focus()
+	if a == actRollback {
+		return r.previewRollback(v.ID)
+	}
 	return nil
 }
 
@@ -126,8 +173,11 @@ func (r *runbookScreen) askLines(h int) []string {
 	if q.needReason {
 		lines = append(lines, r.st.warn.Render("Why skip it? The reason goes into the journal; esc cancels."))
 	} else {
-		lines = append(lines, r.st.warn.Render(r.consequence(q)),
-			r.st.bold.Render(fmt.Sprintf("Type %q to %s it; anything else cancels.", q.word, q.act)))
+		lines = append(lines, r.st.warn.Render(r.consequence(q)))
+		for _, l := range q.preview {
+			lines = append(lines, "  "+l)
+		}
+		lines = append(lines, r.st.bold.Render(fmt.Sprintf("Type %q to %s it; anything else cancels.", q.word, q.act)))
 	}
 	lines = append(lines, r.in.View(r.width))
 	return fit(strings.Join(lines, "\n"), r.width, h)

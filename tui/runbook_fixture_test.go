@@ -168,3 +168,9 @@ func rbScreen(m Model) *runbookScreen {
 
 // at is the scenario's clock minus a few minutes.
 func at(minutes float64) time.Time { return now.Add(-time.Duration(minutes * float64(time.Minute))) }
+
+// PlanRollback names what the rollback deletes, as a step kind would.
+func (f *fakeRunbook) PlanRollback(_ context.Context, id string) (runbook.ChangeSet, error) {
+	return runbook.ChangeSet{Step: id, Changes: []runbook.Change{{Op: runbook.OpDelete, Kind: "Deployment", Name: id}},
+		Notes: []string{"objects that existed before are restored"}}, nil
+}

@@ -131,6 +131,11 @@ func (r *runbookScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return r.done(msg)
+	case rollbackPreviewMsg:
+		if msg.screen == r.id && r.ask != nil && r.ask.id == msg.id && r.ask.act == actRollback {
+			r.ask.preview = msg.lines
+		}
+		return nil
 	case tea.PasteMsg:
 		if r.ask != nil {
 			r.in.Update(msg)

@@ -311,3 +311,20 @@ func waitChan(t *testing.T, c <-chan struct{}, what string) {
 		t.Fatalf("timed out waiting for %s", what)
 	}
 }
+
+// TestRunbookUndoNamesWhatGoes: the undo confirmation lists what the
+// rollback deletes or restores, as the step says, before the word is typed.
+func TestRunbookUndoNamesWhatGoes(t *testing.T) {
+	t.Parallel()
+	m, fb := newRunbookModel(t, 100, 30, ordersAPIStep)
+	m = step(t, m, keys("u")...)
+	out := screenText(m)
+	for _, want := range []string{"delete Deployment " + ordersAPIStep, "objects that existed before are restored", `Type "y" to undo it`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the undo confirmation lacks %q:\n%s", want, out)
+		}
+	}
+	if calls := fb.Calls(); len(calls) != 0 {
+		t.Errorf("asking changed something: %q", calls)
+	}
+}
