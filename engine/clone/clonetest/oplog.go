@@ -64,5 +64,10 @@ func (l *OpLog) Writes(from int) []string {
 }
 
 func isRead(op string) bool {
-	return strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Describe")
+	for _, prefix := range []string{"Get", "List", "Describe", "Head", "Scan", "Query"} {
+		if strings.HasPrefix(op, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -88,3 +88,16 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// Reads are every operation whose name says it reads, whatever the service.
+func TestIsRead(t *testing.T) {
+	t.Parallel()
+	for op, read := range map[string]bool{
+		"GetQueueAttributes": true, "ListObjectsV2": true, "DescribeTable": true, "HeadObject": true,
+		"Scan": true, "Query": true, "PutItem": false, "BatchWriteItem": false, "CreateQueue": false, "DeleteBucket": false,
+	} {
+		if isRead(op) != read {
+			t.Errorf("isRead(%s) = %t, want %t", op, !read, read)
+		}
+	}
+}

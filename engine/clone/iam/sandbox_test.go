@@ -22,14 +22,16 @@ func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
 // TestSandboxClone clones the seeded roles checkout-api (which the new
 // account already has, trusting the EKS OIDC provider) and ledger (which it
-// lacks) on a private sandbox, through a runner with a journal: both
-// verify; a separate client finds no old account id in any role of the new
-// account; a second apply writes nothing; rollback leaves the new account's
-// roles as they were and the old account is never written to.
+// lacks) on a private sandbox, through a runner with a journal, while both
+// accounts throttle and fail a share of requests: both apply and verify,
+// and a second apply writes nothing. With the faults off a separate client
+// finds no old account id in any role of the new account; the rollback,
+// under faults again, leaves the new account's roles as they were, and the
+// old account is never written to.
 func TestSandboxClone(t *testing.T) {
 	sb := clonetest.Isolated(t)
 	p, ctx := sb.Plan, t.Context()
-	src, dst := iam.NewFromConfig(sb.Source()), iam.NewFromConfig(sb.Target())
+	src, dst := iam.NewFromConfig(clonetest.Retrying(sb.Source())), iam.NewFromConfig(clonetest.Retrying(sb.Target()))
 	oldReader, newReader := iam.NewFromConfig(sb.OldAccount), iam.NewFromConfig(sb.NewAccount)
 	// A tag naming the old account, which the seed lacks, so the clone's
 	// mapping of tags runs against the emulator too.
@@ -50,6 +52,7 @@ func TestSandboxClone(t *testing.T) {
 
 	oldBefore, newBefore := accountState(t, oldReader), accountState(t, newReader)
 	ids := []string{StepID("ledger"), StepID("checkout-api")}
+	faults := sb.InjectFaults(t, true)
 	for _, id := range ids {
 		cs, err := r.Plan(ctx, id)
 		must(t, err)
@@ -59,12 +62,15 @@ func TestSandboxClone(t *testing.T) {
 		must(t, r.Apply(ctx, id))
 		clonetest.Verified(t, r, id)
 	}
-	independentRead(t, newReader, p.Source.AWS.Account)
 	sb.Reapply(t, r, ids...)
+	faults.Off()
+	independentRead(t, newReader, p.Source.AWS.Account)
 
+	faults = sb.InjectFaults(t, false)
 	for _, id := range []string{StepID("checkout-api"), StepID("ledger")} {
 		must(t, r.Rollback(ctx, id))
 	}
+	faults.Off()
 	newAfter := accountState(t, newReader)
 	provider := "oidc-provider " + "arn:aws:iam::" + p.Target.AWS.Account + ":oidc-provider/" + issuerHost(eksCluster.OIDCIssuer)
 	if _, ok := newAfter[provider]; !ok || newBefore[provider] != "" {

@@ -36,21 +36,27 @@ func snapshot(t *testing.T, c *sqs.Client) map[string]string {
 }
 
 // TestSandboxClone clones orders-fulfillment and its DLQ from the old
-// account into the new one through a runner, re-applies (no write), puts
-// hand-made drift right, checks the result with a separate client, and
-// rolls back: the new account ends as it began and the old one is never
+// account into the new one through a runner, while both accounts throttle
+// and fail a share of requests: both apply and verify, and a second apply
+// writes nothing. With the faults off a separate client checks the result;
+// then, under faults again, hand-made drift is put right and the clone
+// rolled back: the new account ends as it began and the old one is never
 // written to.
 func TestSandboxClone(t *testing.T) {
 	c := newSandboxClone(t)
 	before := c.state(t)
+	faults := c.sb.InjectFaults(t, true)
 	c.planCreate(t)
 	c.applyInOrder(t)
 	c.sb.Reapply(t, c.r, c.dlq, c.q)
+	faults.Off()
 	independentRead(t, c.newReader, c.sb.Plan.Target.AWS.Account, c.sb.Plan.Source.AWS.Account)
+	faults = c.sb.InjectFaults(t, false)
 	c.driftPutRight(t)
 	for _, id := range []string{c.q, c.dlq} {
 		must(t, c.r.Rollback(t.Context(), id))
 	}
+	faults.Off()
 	c.sb.RolledBack(t, before, c.state(t))
 	want := []string{"CreateQueue", "CreateQueue", "SetQueueAttributes", "UntagQueue", "DeleteQueue", "DeleteQueue"}
 	if w := c.sb.TargetOps.Writes(0); !slices.Equal(w, want) {
@@ -59,7 +65,9 @@ func TestSandboxClone(t *testing.T) {
 }
 
 // sandboxClone is the two queue steps on a private sandbox, run by a
-// runner with a journal, with every SQS call the steps make logged.
+// runner with a journal, with every SQS call the steps make logged. All
+// its clients retry as ferry's do, so they carry on through injected
+// faults.
 type sandboxClone struct {
 	sb                   *clonetest.Sandbox
 	oldReader, newReader *sqs.Client // clients the steps never use
@@ -71,8 +79,9 @@ func newSandboxClone(t *testing.T) *sandboxClone {
 	sb := clonetest.Isolated(t)
 	p := sb.Plan
 	c := &sandboxClone{sb: sb}
-	src, dst := sqs.NewFromConfig(sb.Source()), sqs.NewFromConfig(sb.Target())
-	c.oldReader, c.newReader = sqs.NewFromConfig(sb.OldAccount), sqs.NewFromConfig(sb.NewAccount)
+	src, dst := sqs.NewFromConfig(clonetest.Retrying(sb.Source())), sqs.NewFromConfig(clonetest.Retrying(sb.Target()))
+	c.oldReader = sqs.NewFromConfig(clonetest.Retrying(sb.OldAccount))
+	c.newReader = sqs.NewFromConfig(clonetest.Retrying(sb.NewAccount))
 	decorate(t, c.oldReader, p.Source.AWS.Account)
 
 	cfgs, err := Discover(t.Context(), src, "orders-fulfillment", QueueConfig{Source: src, Target: dst,
