@@ -18,9 +18,16 @@ const awsFaultsPath = "/ferry-sandbox/faults"
 // REST-JSON) or a 500/503, each in the service's own error format, so the
 // AWS SDK's standard retryer retries them as it would AWS's. A faulted
 // request changes nothing. The seed's own requests are never faulted.
+//
+// LatencyMs (0 to 10,000) delays every AWS request before it is served or
+// faulted: a same-region round trip to AWS takes milliseconds, one on
+// loopback hardly any, so without it a sequential client looks nearly as
+// fast as a parallel one. A request whose client gives up stops waiting.
+// The seed's requests are never delayed.
 type AWSFaults struct {
-	Throttle float64 `json:"throttle"`
-	Error5xx float64 `json:"error5xx"`
+	Throttle  float64 `json:"throttle"`
+	Error5xx  float64 `json:"error5xx"`
+	LatencyMs int     `json:"latencyMs"`
 }
 
 // AWSFaultCounts are what an account's endpoint has seen since it started:
@@ -37,11 +44,11 @@ type awsFaultStatus struct {
 	Counts AWSFaultCounts `json:"counts"`
 }
 
-// SetAWSFaults replaces a side's fault settings on its running endpoint and
-// returns the counts so far, for a test to compare with AWSFaultStatus
-// later. They last until the next SetAWSFaults or a restart of the endpoint,
-// which starts with none; tests that set faults reset them to AWSFaults{}
-// when they end. Faults on the target account also reach the eks cluster's
+// SetAWSFaults replaces a side's fault settings, latency included, on its
+// running endpoint and returns the counts so far, for a test to compare
+// with AWSFaultStatus later. They last until the next SetAWSFaults or a
+// restart of the endpoint, which starts with none; tests that set faults
+// reset them to AWSFaults{} when they end. Faults on the target account also reach the eks cluster's
 // token webhook, which asks that account's STS.
 func (c Config) SetAWSFaults(ctx context.Context, side Side, f AWSFaults) (AWSFaultCounts, error) {
 	var st awsFaultStatus

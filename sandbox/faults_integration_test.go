@@ -16,7 +16,8 @@ import (
 
 // TestAWSFaultsRetried turns faults on for the running old account: SDK
 // calls keep succeeding through the standard retryer while the endpoint
-// counts throttles and 5xx it injected; off again, nothing is injected.
+// counts throttles and 5xx it injected; off again, nothing is injected;
+// a latency delays every call.
 func TestAWSFaultsRetried(t *testing.T) {
 	env := sandboxtest.Isolated(t)
 	cfg := env.SB.Config()
@@ -73,5 +74,20 @@ func TestAWSFaultsRetried(t *testing.T) {
 	}
 	if _, err := cfg.SetAWSFaults(ctx, source, sandbox.AWSFaults{Throttle: 2}); err == nil {
 		t.Error("SetAWSFaults accepted a throttle share of 2")
+	}
+
+	// Latency alone: every call takes at least that long, and it reads back.
+	if _, err := cfg.SetAWSFaults(ctx, source, sandbox.AWSFaults{LatencyMs: 200}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := dynamodb.NewFromConfig(awsCfg).ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 200*time.Millisecond {
+		t.Errorf("ListTables took %s at a latency of 200ms", took)
+	}
+	if f, _, err := cfg.AWSFaultStatus(ctx, source); err != nil || f != (sandbox.AWSFaults{LatencyMs: 200}) {
+		t.Errorf("AWSFaultStatus = %+v, %v; want only the latency of 200ms", f, err)
 	}
 }

@@ -199,3 +199,23 @@ func TestResumeThroughTheRunbookJournal(t *testing.T) {
 		t.Error("the rollback left the table the clone created")
 	}
 }
+
+// TestDefaultPageSize: without a PageSize each segment scans
+// DefaultPageSize items a page and saves one resume point a page.
+func TestDefaultPageSize(t *testing.T) {
+	t.Parallel()
+	const items = 2*DefaultPageSize + 100
+	src, dst := seedSource(t, items), newFake(newAccount)
+	cfg := config(src, dst)
+	cfg.Segments, cfg.PageSize = 1, 0
+	rec := &memRecorder{}
+	if err := NewTableStep(cfg).Apply(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if n, pages := src.count("Scan"), len(rec.records(recordPage)); n != 3 || pages != 3 {
+		t.Errorf("%d Scan pages and %d resume points for %d items, want 3 of each (%d items a page)", n, pages, items, DefaultPageSize)
+	}
+	if len(dst.snapshot("platform-ledger")) != items {
+		t.Errorf("%d items copied, want %d", len(dst.snapshot("platform-ledger")), items)
+	}
+}

@@ -30,8 +30,14 @@ const PreflightStep = "preflight"
 
 // Defaults for the zero values of TableConfig.
 const (
-	DefaultSegments        = 4
-	DefaultPageSize        = 500
+	DefaultSegments = 4
+	// DefaultPageSize is the Scan Limit. Every page costs a Scan round trip
+	// and a saved resume point (a file and fsyncs in the undo store), and
+	// verifying is nothing but pages, so small pages make the copy and its
+	// check pay per item; AWS ends a page at 1 MB anyway, so the Limit only
+	// bounds memory (Segments pages at once) for items under ~500 bytes. A
+	// crash re-copies at most one page a segment.
+	DefaultPageSize        = 2000
 	DefaultNativeThreshold = 10 << 30 // 10 GiB: about an hour and a half of Scan/BatchWriteItem
 	DefaultActiveTimeout   = 10 * time.Minute
 )

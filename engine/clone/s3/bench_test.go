@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
-	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
 
 // make bench: ferry's bucket copy against the loop a person writes first —
@@ -25,10 +25,21 @@ import (
 // time — at two bucket sizes of 1 KiB objects, on a private sandbox (the
 // shared one stays clean). The sandbox starts inside the benchmark, so
 // `go test` without -bench never starts it.
-var (
-	bucketBenchSizes = []int{1_000, 10_000}
-	benchObjectSize  = 1 << 10
-)
+//
+// Both copies run with every AWS request held clonetest.RoundTripMs, a
+// same-region round trip: on loopback a request waits for nothing, so the
+// naive loop would lose nothing by waiting for each answer in turn, as it
+// does against AWS. The small bucket is copied at 0 ms too, loopback as is.
+var bucketBenchRuns = []struct {
+	objects   int
+	latencies []int // ms per AWS request
+}{
+	{1_000, []int{0, clonetest.RoundTripMs}},
+	{10_000, []int{clonetest.RoundTripMs}},
+}
+
+// benchObjectSize is every object's size in bytes.
+const benchObjectSize = 1 << 10
 
 // bucketBench is one size's seeded source bucket and the clients of both
 // accounts.
@@ -42,54 +53,62 @@ type bucketBench struct {
 // of the new account, once by ferry's step (with ServerSideCopy on, as the
 // cockpit builds it: the sandbox's accounts cannot read each other, so it
 // falls back to streaming after the first refusals) and once by the naive
-// loop, and reports both rates, the speedup and both peak RSS; ns/op is
-// ferry's Apply. Every copy must leave the source's object count and bytes
-// on the target.
+// loop, at each latency, and reports the latency, both rates, the speedup
+// and both peak RSS; ns/op is ferry's Apply. Every copy must leave the
+// source's object count and bytes on the target.
 //
-// On the sandbox each request costs about 1 ms of CPU (SDK, proxy, the
-// emulator's blob file) and no network latency, so the naive
-// loop already keeps more than one of the two cores busy and ferry's
-// eight streams have little left to overlap; against AWS each request
-// waits tens of milliseconds, which is what the streams hide.
+// On the sandbox each request also costs about 1 ms of CPU (SDK, proxy,
+// the emulator's blob file) on the same two cores as both copies, which
+// bounds how much of the latency ferry's eight streams can overlap.
 func BenchmarkBucketCopy(b *testing.B) {
-	b.Setenv(snapshotEnv, benchSnapshotMS)
-	env := sandboxtest.Isolated(b)
+	env := clonetest.BenchSandbox(b)
 	src, dst := s3.NewFromConfig(env.AWS(b, "source"), pathStyle), s3.NewFromConfig(env.AWS(b, "target"), pathStyle)
-	for _, n := range bucketBenchSizes {
-		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
-			bb := bucketBench{src: src, dst: dst, bucket: fmt.Sprintf("acme-legacy-bench-%d", n), objects: n}
-			bb.seed(b)
-			b.ResetTimer()
-			b.StopTimer()
-			var ferry, naive phase
-			for i := range b.N {
-				f, nv := bb.ferry(b, i), bb.naive(b, i)
-				ferry.took, naive.took = ferry.took+f.took, naive.took+nv.took
-				ferry.peakMiB, naive.peakMiB = max(ferry.peakMiB, f.peakMiB), max(naive.peakMiB, nv.peakMiB)
+	for _, run := range bucketBenchRuns {
+		b.Run(fmt.Sprintf("objects=%d", run.objects), func(b *testing.B) {
+			bb := bucketBench{src: src, dst: dst, bucket: fmt.Sprintf("acme-legacy-bench-%d", run.objects), objects: run.objects}
+			bb.seed(b) // before the latency: it is no part of the figures
+			for _, ms := range run.latencies {
+				b.Run(fmt.Sprintf("latency=%dms", ms), func(b *testing.B) {
+					clonetest.SetLatency(b, env, ms)
+					bb.compare(b, ms)
+				})
 			}
-			copied := float64(n * b.N)
-			fr, nr := copied/ferry.took.Seconds(), copied/naive.took.Seconds()
-			b.ReportMetric(fr, "ferry-objects/s")
-			b.ReportMetric(nr, "naive-objects/s")
-			b.ReportMetric(fr/nr, "speedup-x")
-			b.ReportMetric(ferry.peakMiB, "ferry-peak-MiB")
-			b.ReportMetric(naive.peakMiB, "naive-peak-MiB")
-			b.Logf("%d objects of %d B: ferry %s (%.0f objects/s, peak RSS %.1f MiB), naive loop %s (%.0f objects/s, peak RSS %.1f MiB): %.1fx",
-				n, benchObjectSize, (ferry.took / time.Duration(b.N)).Round(time.Millisecond), fr, ferry.peakMiB,
-				(naive.took / time.Duration(b.N)).Round(time.Millisecond), nr, naive.peakMiB, fr/nr)
 		})
 	}
 }
 
+// compare copies the bucket b.N times each way at ms a request and reports
+// the figures.
+func (bb bucketBench) compare(b *testing.B, ms int) {
+	b.ResetTimer()
+	b.StopTimer()
+	var ferry, naive clonetest.Phase
+	for i := range b.N {
+		ferry.Add(bb.ferry(b, ms, i))
+		naive.Add(bb.naive(b, ms, i))
+	}
+	copied := float64(bb.objects * b.N)
+	fr, nr := copied/ferry.Took.Seconds(), copied/naive.Took.Seconds()
+	b.ReportMetric(float64(ms), "latency-ms")
+	b.ReportMetric(fr, "ferry-objects/s")
+	b.ReportMetric(nr, "naive-objects/s")
+	b.ReportMetric(fr/nr, "speedup-x")
+	b.ReportMetric(ferry.PeakMiB, "ferry-peak-MiB")
+	b.ReportMetric(naive.PeakMiB, "naive-peak-MiB")
+	b.Logf("%d objects of %d B, %d ms a request: ferry %s (%.0f objects/s, peak RSS %.1f MiB), naive loop %s (%.0f objects/s, peak RSS %.1f MiB): %.1fx",
+		bb.objects, benchObjectSize, ms, (ferry.Took / time.Duration(b.N)).Round(time.Millisecond), fr, ferry.PeakMiB,
+		(naive.Took / time.Duration(b.N)).Round(time.Millisecond), nr, naive.PeakMiB, fr/nr)
+}
+
 // ferry clones the source bucket into a new bucket by the step, as the
 // cockpit builds it (default parallelism and page size), timed.
-func (bb bucketBench) ferry(b *testing.B, run int) phase {
-	to := fmt.Sprintf("acme-platform-bench-%d-ferry-%d", bb.objects, run)
+func (bb bucketBench) ferry(b *testing.B, ms, run int) clonetest.Phase {
+	to := fmt.Sprintf("acme-platform-bench-%d-ferry-%dms-%d", bb.objects, ms, run)
 	step := NewBucketStep(BucketConfig{Name: bb.bucket, Source: bb.src, Target: bb.dst, TargetLabel: "the bench account",
 		Region: "us-east-1", ServerSideCopy: true,
 		Mapping: rewrite.Mapping{Names: []rewrite.Rename{{Kind: "bucket", From: bb.bucket, To: to}}}})
 	b.StartTimer()
-	p, err := measure(func() error { return step.Apply(b.Context(), benchRecorder{}) })
+	p, err := clonetest.Measure(func() error { return step.Apply(b.Context(), benchRecorder{}) })
 	b.StopTimer()
 	if err != nil {
 		b.Fatalf("ferry: %v", err)
@@ -100,12 +119,12 @@ func (bb bucketBench) ferry(b *testing.B, run int) phase {
 
 // naive copies the source bucket by naiveCopy into a bucket made
 // beforehand; only the copy is timed.
-func (bb bucketBench) naive(b *testing.B, run int) phase {
-	to := fmt.Sprintf("acme-platform-bench-%d-naive-%d", bb.objects, run)
+func (bb bucketBench) naive(b *testing.B, ms, run int) clonetest.Phase {
+	to := fmt.Sprintf("acme-platform-bench-%d-naive-%dms-%d", bb.objects, ms, run)
 	if _, err := bb.dst.CreateBucket(b.Context(), &s3.CreateBucketInput{Bucket: aws.String(to)}); err != nil {
 		b.Fatalf("create %s: %v", to, err)
 	}
-	p, err := measure(func() error { return naiveCopy(b.Context(), bb.src, bb.dst, bb.bucket, to) })
+	p, err := clonetest.Measure(func() error { return naiveCopy(b.Context(), bb.src, bb.dst, bb.bucket, to) })
 	if err != nil {
 		b.Fatalf("naive loop: %v", err)
 	}

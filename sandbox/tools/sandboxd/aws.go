@@ -45,7 +45,7 @@ func parseAWSFlags(args []string) (awsOptions, error) {
 	fs.StringVar(&o.profile, "profile", "", "profile in --credentials whose key pair presigned STS calls must be signed with")
 	o.eks.register(fs)
 	fs.Var(&o.peers, "peer-account", "another sandbox account as ID=URL, whose shared RDS snapshots this one may see and copy (repeatable)")
-	fs.Var(&o.faults, "faults", "answer shares of requests with throttling or 5xx errors, e.g. throttle=0.1,5xx=0.05[,seed=N]; changed at runtime through "+FaultsPath)
+	fs.Var(&o.faults, "faults", "answer shares of requests with throttling or 5xx errors and delay every request, e.g. throttle=0.1,5xx=0.05[,latency=MS][,seed=N]; changed at runtime through "+FaultsPath)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

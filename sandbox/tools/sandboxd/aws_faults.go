@@ -20,10 +20,13 @@ const FaultsPath = "/ferry-sandbox/faults"
 const seedAccessKeyID = "FERRYSANDBOX"
 
 // faultSettings are the shares of AWS requests answered with an error
-// instead of being served.
+// instead of being served, and how long every AWS request waits first.
 type faultSettings struct {
 	Throttle float64 `json:"throttle"` // the protocol's throttling error
 	Error5xx float64 `json:"error5xx"` // 500 or 503
+	// LatencyMs models the round trip to AWS that loopback lacks, so that
+	// parallel and sequential clients compare as they would against AWS.
+	LatencyMs int `json:"latencyMs"`
 }
 
 func (s faultSettings) validate() error {
@@ -37,6 +40,9 @@ func (s faultSettings) validate() error {
 	}
 	if s.Throttle+s.Error5xx > 1 {
 		return fmt.Errorf("throttle %v + error5xx %v exceed 1: at most every request can fail", s.Throttle, s.Error5xx)
+	}
+	if s.LatencyMs < 0 || s.LatencyMs > maxAWSLatencyMs {
+		return fmt.Errorf("latency %d ms: want 0 to %d", s.LatencyMs, maxAWSLatencyMs)
 	}
 	return nil
 }
@@ -54,9 +60,9 @@ type faultStatus struct {
 	Counts faultCounts `json:"counts"`
 }
 
-// faultFlag is --faults throttle=0.1,5xx=0.05[,seed=N]: the settings an
-// account starts with, and a seed that makes the sequence of faults
-// repeatable.
+// faultFlag is --faults throttle=0.1,5xx=0.05[,latency=MS][,seed=N]: the
+// settings an account starts with, and a seed that makes the sequence of
+// faults repeatable.
 type faultFlag struct {
 	settings faultSettings
 	seed     uint64
@@ -68,6 +74,9 @@ func (f *faultFlag) String() string {
 		return ""
 	}
 	s := fmt.Sprintf("throttle=%v,5xx=%v", f.settings.Throttle, f.settings.Error5xx)
+	if f.settings.LatencyMs != 0 {
+		s += ",latency=" + strconv.Itoa(f.settings.LatencyMs)
+	}
 	if f.seeded {
 		s += ",seed=" + strconv.FormatUint(f.seed, 10)
 	}
@@ -80,7 +89,7 @@ func (f *faultFlag) Set(v string) error {
 	for _, part := range strings.Split(v, ",") {
 		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
-			return fmt.Errorf("%q: want key=value, e.g. throttle=0.1,5xx=0.05,seed=7", part)
+			return fmt.Errorf("%q: want key=value, e.g. throttle=0.1,5xx=0.05,latency=5,seed=7", part)
 		}
 		var err error
 		switch key {
@@ -88,11 +97,13 @@ func (f *faultFlag) Set(v string) error {
 			f.settings.Throttle, err = strconv.ParseFloat(val, 64)
 		case "5xx":
 			f.settings.Error5xx, err = strconv.ParseFloat(val, 64)
+		case "latency":
+			f.settings.LatencyMs, err = strconv.Atoi(val)
 		case "seed":
 			f.seed, err = strconv.ParseUint(val, 10, 64)
 			f.seeded = true
 		default:
-			return fmt.Errorf("unknown key %q: want throttle, 5xx or seed", key)
+			return fmt.Errorf("unknown key %q: want throttle, 5xx, latency or seed", key)
 		}
 		if err != nil {
 			return fmt.Errorf("%s=%q: %w", key, val, err)
@@ -160,12 +171,13 @@ func (in *injector) set(s faultSettings) {
 	in.settings = s
 }
 
-// faultsFront answers a share of AWS requests with throttling or a 5xx, in
-// the protocol's own error format so that the SDK's standard retryer
-// recognises and retries them (aws/retry DefaultThrottleErrorCodes and
-// DefaultRetryableHTTPStatusCodes). It must be the outermost front, so that a
-// faulted request changes nothing behind it. FaultsPath controls it; no
-// other /ferry-sandbox/ path is ever faulted.
+// faultsFront holds every AWS request for the latency, then answers a share
+// of them with throttling or a 5xx, in the protocol's own error format so
+// that the SDK's standard retryer recognises and retries them (aws/retry
+// DefaultThrottleErrorCodes and DefaultRetryableHTTPStatusCodes). It must be
+// the outermost front, so that a faulted request changes nothing behind it.
+// FaultsPath controls it; no other /ferry-sandbox/ path, and no request of
+// the seed, is ever delayed or faulted.
 func faultsFront(f faultFlag) front {
 	in := newInjector(f)
 	return func(next http.Handler) http.Handler {
@@ -176,6 +188,9 @@ func faultsFront(f faultFlag) front {
 			case strings.HasPrefix(r.URL.Path, "/ferry-sandbox/") || signedBySeed(r):
 				next.ServeHTTP(w, r)
 			default:
+				if !in.wait(r) {
+					return // the client gave up: no one reads an answer
+				}
 				if kind := in.draw(); kind != faultNone {
 					writeFault(w, r, kind)
 					return
@@ -191,7 +206,7 @@ func signedBySeed(r *http.Request) bool {
 }
 
 // serveFaults: GET answers the settings and counts; POST replaces the
-// settings (absent shares are 0) and answers the same.
+// settings (absent ones are 0) and answers the same.
 func serveFaults(w http.ResponseWriter, r *http.Request, in *injector) {
 	switch r.Method {
 	case http.MethodGet:
@@ -200,7 +215,7 @@ func serveFaults(w http.ResponseWriter, r *http.Request, in *injector) {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&s); err != nil {
-			http.Error(w, `want JSON {"throttle":0.1,"error5xx":0.05}: `+err.Error(), http.StatusBadRequest)
+			http.Error(w, `want JSON {"throttle":0.1,"error5xx":0.05,"latencyMs":5}: `+err.Error(), http.StatusBadRequest)
 			return
 		}
 		if err := s.validate(); err != nil {

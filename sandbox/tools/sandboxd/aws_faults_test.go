@@ -278,7 +278,7 @@ func TestFaultsControl(t *testing.T) {
 	if st := faultCountsOf(t, url); st.Counts != (faultCounts{Requests: 2, Throttle: 1}) {
 		t.Errorf("counts %+v, want 2 requests, 1 throttled", st.Counts)
 	}
-	for _, bad := range []string{`{"throttle":1.5}`, `{"throttle":0.6,"error5xx":0.6}`, `{"5xx":0.1}`, `not json`, `{"throttle":-0.1}`} {
+	for _, bad := range []string{`{"throttle":1.5}`, `{"throttle":0.6,"error5xx":0.6}`, `{"5xx":0.1}`, `not json`, `{"throttle":-0.1}`, `{"latencyMs":-5}`} {
 		if code, body := post(bad); code != http.StatusBadRequest {
 			t.Errorf("POST %s: %d %s, want 400", bad, code, body)
 		}
@@ -294,6 +294,10 @@ func TestFaultFlag(t *testing.T) {
 	}{
 		{"throttle=0.1,5xx=0.05", faultFlag{settings: faultSettings{Throttle: 0.1, Error5xx: 0.05}}, ""},
 		{"5xx=0.2, seed=7", faultFlag{settings: faultSettings{Error5xx: 0.2}, seed: 7, seeded: true}, ""},
+		{"latency=5", faultFlag{settings: faultSettings{LatencyMs: 5}}, ""},
+		{"latency=-1", faultFlag{}, "want 0 to"},
+		{"latency=60000", faultFlag{}, "want 0 to"},
+		{"latency=1.5", faultFlag{}, "latency="},
 		{"throttle=2", faultFlag{}, "between 0 and 1"},
 		{"throttle=0.7,5xx=0.7", faultFlag{}, "exceed 1"},
 		{"slow=0.1", faultFlag{}, "unknown key"},
@@ -313,8 +317,8 @@ func TestFaultFlag(t *testing.T) {
 			t.Errorf("Set(%q) = %+v, %v; want %+v", tt.in, f, err, tt.want)
 		}
 	}
-	o, err := parseAWSFlags([]string{"--account", "111111111111", "--listen", "127.0.0.1:1", "--data", "d", "--faults", "throttle=0.25"})
-	if err != nil || o.faults.settings.Throttle != 0.25 {
-		t.Errorf("--faults throttle=0.25: %+v, %v", o.faults, err)
+	o, err := parseAWSFlags([]string{"--account", "111111111111", "--listen", "127.0.0.1:1", "--data", "d", "--faults", "throttle=0.25,latency=5"})
+	if err != nil || o.faults.settings != (faultSettings{Throttle: 0.25, LatencyMs: 5}) {
+		t.Errorf("--faults throttle=0.25,latency=5: %+v, %v", o.faults, err)
 	}
 }

@@ -1,4 +1,4 @@
-package s3
+package clonetest
 
 import (
 	"bytes"
@@ -13,39 +13,33 @@ import (
 	"time"
 )
 
-// The sandbox's AWS emulator (kumo) snapshots a changed account to disk
-// every KUMO_PERSIST_FLUSH_INTERVAL_MS, 100 ms as ferry-sandboxd sets it
-// unless it is set already, by marshalling the whole account under the
-// lock every write takes. With 10,000 items in a table a PutItem then
-// waits ~100 ms instead of ~1 ms, and more as the account grows: the
-// emulator's cost, which AWS does not have, would swamp both copies. The
-// benchmark's private sandbox is thrown away after, so it snapshots once
-// every 10 minutes (the sandbox stops it with SIGKILL rather than wait).
-const (
-	snapshotEnv     = "KUMO_PERSIST_FLUSH_INTERVAL_MS"
-	benchSnapshotMS = "600000"
-)
-
-// phase is one measured copy: its wall time and the process's peak
-// resident set while it ran.
-type phase struct {
-	took    time.Duration
-	peakMiB float64
+// Phase is one measured copy of a clone benchmark: its wall time and the
+// process's peak resident set while it ran.
+type Phase struct {
+	Took    time.Duration
+	PeakMiB float64
 }
 
-// measure runs fn, timing it and watching the process's peak resident set.
+// Add counts q into p, for a benchmark that copies b.N times: the times add
+// up, the peak is the higher one.
+func (p *Phase) Add(q Phase) {
+	p.Took += q.Took
+	p.PeakMiB = max(p.PeakMiB, q.PeakMiB)
+}
+
+// Measure runs fn, timing it and watching the process's peak resident set.
 // The heap goes back to the OS first, so what an earlier phase left behind
 // does not count; the peak still holds the process's resting set (test
 // binary, SDK clients), the same in every phase.
-func measure(fn func() error) (phase, error) {
+func Measure(fn func() error) (Phase, error) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	peak := watchPeak()
 	start := time.Now()
 	err := fn()
-	p := phase{took: time.Since(start)}
+	p := Phase{Took: time.Since(start)}
 	mib, perr := peak()
-	p.peakMiB = mib
+	p.PeakMiB = mib
 	return p, errors.Join(err, perr)
 }
 
