@@ -246,7 +246,10 @@ func TestRunbookCrashAndLock(t *testing.T) {
 	if out, code := f.run("run", "preflight", "--yes"); code != 0 {
 		t.Fatalf("preflight: exit %d\n%s", code, out)
 	}
-	slow := f.cmd(t.Context(), []string{"FERRY_TEST_WRITE_DELAY=1500ms"}, "run", step, "--yes")
+	// Slow enough that the second ferry, which builds the whole runbook
+	// (AWS steps, cutover) before it asks for the lock, still finds the
+	// first one applying.
+	slow := f.cmd(t.Context(), []string{"FERRY_TEST_WRITE_DELAY=4s"}, "run", step, "--yes")
 	var slowOut bytes.Buffer
 	slow.Stdout, slow.Stderr = &slowOut, &slowOut
 	if err := slow.Start(); err != nil {
