@@ -99,8 +99,24 @@ func (inv *Inventory) Run(ctx context.Context) error {
 		case <-probe.C:
 			inv.source.probe(ctx)
 			inv.target.probe(ctx)
+			// A side whose last kind to list was empty sent no event
+			// after it listed: nothing else would mark it up.
+			if inv.listedNotMarked() {
+				inv.rebuild()
+			}
 		}
 	}
+}
+
+// listedNotMarked reports whether a side has listed everything but is not
+// marked up yet.
+func (inv *Inventory) listedNotMarked() bool {
+	for _, s := range []*side{inv.source, inv.target} {
+		if s.state().Health == HealthConnecting && s.synced() {
+			return true
+		}
+	}
+	return false
 }
 
 // WaitSynced blocks until both sides have listed everything once (or a
