@@ -28,7 +28,8 @@ import (
 // make bench: ferry's inventory against its baseline, "2 × kubectl get
 // deploy,pods -A -o json", on a private sandbox loaded with 1,000
 // Deployments per cluster. The sandbox starts inside the benchmark, so
-// `go test ./...` (no -bench) never starts it.
+// `go test ./...` (no -bench) never starts it; FERRY_BENCH_SANDBOX keeps a
+// loaded one between runs (bench_sandbox_test.go).
 const (
 	benchNamespace   = "bench"
 	benchDeployments = 1000
@@ -56,7 +57,7 @@ type benchRun struct {
 // (its ns/op) and reports beside it the kubectl baseline, ferry's API
 // requests and where its time goes; -benchtime 1x measures once.
 func BenchmarkInventory1000Deployments(b *testing.B) {
-	env := sandboxtest.Isolated(b) // private: the shared sandbox stays clean
+	env := benchEnv(b)
 	loadBench(b, env)
 	sbCfg := env.SB.Config()
 	kc := sbCfg.KubeconfigPath()
@@ -230,8 +231,8 @@ func benchClient(b *testing.B, kc, context string, n *requestCounts) kubernetes.
 	return cs
 }
 
-// requestCounts counts API requests by kind: watches (informers' initial
-// lists arrive as watch-list streams), other GETs, everything else.
+// requestCounts counts API requests by kind: watches, other GETs (the
+// informers' lists, one per kind), everything else.
 type requestCounts struct{ total, watches, gets, other int64 }
 
 func (n *requestCounts) snapshot() requestCounts {

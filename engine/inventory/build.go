@@ -6,7 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 )
 
 // StateUnknown marks a pair whose other side has not been listed yet (down
@@ -93,7 +92,8 @@ func controller(refs []metav1.OwnerReference) string {
 }
 
 // buildPairs joins both sides by key and fills in health, drift and
-// references; pairs whose objects did not change come from the cache.
+// references; pairs whose objects did not change come from the cache, the
+// others are compared at once, in parallel.
 func buildPairs(src, dst sideData, cfg Config, pc *pairCache, now time.Time) []Pair {
 	scope := map[string]bool{}
 	targetScope := map[string]bool{}
@@ -111,40 +111,48 @@ func buildPairs(src, dst sideData, cfg Config, pc *pairCache, now time.Time) []P
 		keys[k] = true
 	}
 	pairs := make([]Pair, 0, len(keys))
-	live := map[string]bool{}
+	var todo []comparison
+	var at []int // todo[i] is for pairs[at[i]]
 	for k := range keys {
-		p := pairFor(k, s, t, cfg, pc)
-		live[k] = true
+		p, c := pairFor(k, s, t, cfg)
+		if e, ok := pc.lookup(c); ok {
+			p.Drift, p.References = e.drift, e.refs
+		} else {
+			todo, at = append(todo, c), append(at, len(pairs))
+		}
 		pairs = append(pairs, p)
 	}
-	pc.keep(live)
+	pc.compareAll(cfg, todo)
+	for i, c := range todo {
+		pairs[at[i]].Drift, pairs[at[i]].References = c.entry.drift, c.entry.refs
+	}
+	for i := range pairs {
+		pairs[i].State = pairState(pairs[i], s.synced, t.synced)
+	}
+	pc.keep(keys)
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].Key() < pairs[j].Key() })
 	return pairs
 }
 
-func pairFor(key string, s, t indexed, cfg Config, pc *pairCache) Pair {
+// pairFor fills in a pair's workloads and says what to compare for its
+// drift and references.
+func pairFor(key string, s, t indexed, cfg Config) (Pair, comparison) {
 	su, inS := s.units[key]
 	tu, inT := t.units[key]
 	p := Pair{Namespace: tu.namespace, Name: tu.name}
 	if !inT {
 		p.Namespace, p.Name = mapNamespace(cfg, su.namespace), su.name
 	}
+	c := comparison{key: key, both: inS && inT}
 	if inS {
 		p.Source = workloadState(su, s.pods[key], s.events[key])
+		c.src = relatedObjects(su, s.data)
 	}
 	if inT {
 		p.Target = workloadState(tu, t.pods[key], t.events[key])
+		c.dst = relatedObjects(tu, t.data)
 	}
-	var srcObjs, dstObjs []related
-	if inS {
-		srcObjs = relatedObjects(su, s.data)
-	}
-	if inT {
-		dstObjs = relatedObjects(tu, t.data)
-	}
-	p.Drift, p.References = pc.compare(key, cfg, srcObjs, dstObjs, inS && inT)
-	p.State = pairState(p, s.synced, t.synced)
-	return p
+	return p, c
 }
 
 func pairState(p Pair, srcSynced, dstSynced bool) string {
@@ -174,7 +182,15 @@ func mapNamespace(cfg Config, ns string) string {
 	return ns
 }
 
-// selects reports whether a Service's selector picks the unit's pods.
+// selects reports whether a Service's selector picks the unit's pods: every
+// key of a non-empty selector with the same value. It runs for every
+// Service and workload of a namespace, so it compares the maps directly
+// instead of building a labels.Selector each time.
 func selects(sel map[string]string, podLabels map[string]string) bool {
-	return len(sel) > 0 && labels.SelectorFromSet(sel).Matches(labels.Set(podLabels))
+	for k, v := range sel {
+		if got, ok := podLabels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return len(sel) > 0
 }

@@ -89,11 +89,15 @@ func (inv *Inventory) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-inv.dirty:
-			// Let a burst (a relist, a rollout) land before rebuilding.
-			select {
-			case <-time.After(inv.cfg.Debounce):
-			case <-ctx.Done():
-				return nil
+			// Let a burst (a relist, a rollout) land before rebuilding,
+			// unless a side has just listed: that snapshot is the one
+			// WaitSynced and the first screen wait for.
+			if !inv.justListed() {
+				select {
+				case <-time.After(inv.cfg.Debounce):
+				case <-ctx.Done():
+					return nil
+				}
 			}
 			inv.rebuild()
 		case <-probe.C:
@@ -137,24 +141,45 @@ func (inv *Inventory) WaitSynced(ctx context.Context) error {
 	}
 }
 
+// justListed reports whether a side has listed everything but is not
+// marked up yet.
+func (inv *Inventory) justListed() bool {
+	for _, s := range []*side{inv.source, inv.target} {
+		if s.state().Health == HealthConnecting && s.synced() {
+			return true
+		}
+	}
+	return false
+}
+
 // rebuild reads both sides' caches and publishes a new snapshot. Pairs
 // whose objects did not change reuse their last drift and references.
+// While a side is still on its first list only the sides' states are
+// published: its pairs would be half there, and diffing them then would be
+// redone once the rest arrived (on a busy machine the two compete for CPU).
 func (inv *Inventory) rebuild() {
+	listing := false
 	for _, s := range []*side{inv.source, inv.target} {
 		if s.synced() {
 			s.markSynced()
 		}
+		listing = listing || s.listing()
 	}
-	src, dst := readSide(inv.source), readSide(inv.target)
-	pairs := buildPairs(src, dst, inv.cfg, inv.cache, time.Now())
+	next := Snapshot{Source: inv.source.state(), Target: inv.target.state(), Built: time.Now()}
+	if listing {
+		inv.mu.Lock()
+		same := inv.snap.Source == next.Source && inv.snap.Target == next.Target
+		next.Pairs = inv.snap.Pairs
+		inv.mu.Unlock()
+		if same {
+			return
+		}
+	} else {
+		next.Pairs = buildPairs(readSide(inv.source), readSide(inv.target), inv.cfg, inv.cache, next.Built)
+	}
 	inv.mu.Lock()
-	inv.snap = Snapshot{
-		Generation: inv.snap.Generation + 1,
-		Source:     inv.source.state(),
-		Target:     inv.target.state(),
-		Pairs:      pairs,
-		Built:      time.Now(),
-	}
+	next.Generation = inv.snap.Generation + 1
+	inv.snap = next
 	inv.mu.Unlock()
 	select {
 	case inv.changed <- struct{}{}:

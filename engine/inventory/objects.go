@@ -18,12 +18,12 @@ func (inv *Inventory) Objects(key string) (source, target []*unstructured.Unstru
 	src, dst := readSide(inv.source), readSide(inv.target)
 	for _, u := range units(src, func(ns string) bool { return scope[ns] }) {
 		if mapNamespace(cfg, u.namespace)+"/"+u.name == key {
-			source = toUnstructured(relatedObjects(u, src))
+			source = toUnstructured(relatedObjects(u, src), false)
 		}
 	}
 	for _, u := range units(dst, func(ns string) bool { return targetScope[ns] }) {
 		if u.namespace+"/"+u.name == key {
-			target = toUnstructured(relatedObjects(u, dst))
+			target = toUnstructured(relatedObjects(u, dst), false)
 		}
 	}
 	return source, target

@@ -3,6 +3,8 @@ package inventory
 import (
 	"sort"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -47,7 +49,7 @@ func relatedObjects(u unit, d sideData) []related {
 			out = append(out, related{gvkIngress, ing.Name, ing.ResourceVersion, ing})
 		}
 	}
-	cms, secrets := podRefs(u.template.Spec)
+	cms, secrets := podRefs(&u.template.Spec)
 	for _, cm := range d.configMaps {
 		if cm.Namespace == u.namespace && cms[cm.Name] {
 			out = append(out, related{gvkConfigMap, cm.Name, cm.ResourceVersion, cm})
@@ -97,24 +99,26 @@ func ingressRoutesTo(spec networkingv1.IngressSpec, svcs map[string]bool) bool {
 
 // podRefs lists the ConfigMaps and Secrets a pod spec reads, through env,
 // envFrom, volumes and projected volumes.
-func podRefs(spec corev1.PodSpec) (configMaps, secrets map[string]bool) {
+func podRefs(spec *corev1.PodSpec) (configMaps, secrets map[string]bool) {
 	configMaps, secrets = map[string]bool{}, map[string]bool{}
-	containers := append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
-	for _, c := range containers {
-		for _, e := range c.EnvFrom {
-			if e.ConfigMapRef != nil {
-				configMaps[e.ConfigMapRef.Name] = true
+	for _, containers := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range containers {
+			c := &containers[i] // a container is large: no copy per rebuild
+			for _, e := range c.EnvFrom {
+				if e.ConfigMapRef != nil {
+					configMaps[e.ConfigMapRef.Name] = true
+				}
+				if e.SecretRef != nil {
+					secrets[e.SecretRef.Name] = true
+				}
 			}
-			if e.SecretRef != nil {
-				secrets[e.SecretRef.Name] = true
-			}
-		}
-		for _, e := range c.Env {
-			if v := e.ValueFrom; v != nil && v.ConfigMapKeyRef != nil {
-				configMaps[v.ConfigMapKeyRef.Name] = true
-			}
-			if v := e.ValueFrom; v != nil && v.SecretKeyRef != nil {
-				secrets[v.SecretKeyRef.Name] = true
+			for _, e := range c.Env {
+				if v := e.ValueFrom; v != nil && v.ConfigMapKeyRef != nil {
+					configMaps[v.ConfigMapKeyRef.Name] = true
+				}
+				if v := e.ValueFrom; v != nil && v.SecretKeyRef != nil {
+					secrets[v.SecretKeyRef.Name] = true
+				}
 			}
 		}
 	}
@@ -137,4 +141,37 @@ func podRefs(spec corev1.PodSpec) (configMaps, secrets map[string]bool) {
 		}
 	}
 	return configMaps, secrets
+}
+
+// withoutStatus returns a shallow copy of a related object with its status
+// left out, for the diff; objects without status come back as they are.
+// The copy shares everything else with the cache object: read it only.
+func withoutStatus(obj runtime.Object) runtime.Object {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		c := *o
+		c.Status = appsv1.DeploymentStatus{}
+		return &c
+	case *appsv1.StatefulSet:
+		c := *o
+		c.Status = appsv1.StatefulSetStatus{}
+		return &c
+	case *appsv1.DaemonSet:
+		c := *o
+		c.Status = appsv1.DaemonSetStatus{}
+		return &c
+	case *corev1.Service:
+		c := *o
+		c.Status = corev1.ServiceStatus{}
+		return &c
+	case *networkingv1.Ingress:
+		c := *o
+		c.Status = networkingv1.IngressStatus{}
+		return &c
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		c := *o
+		c.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+		return &c
+	}
+	return obj
 }

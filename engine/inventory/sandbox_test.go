@@ -3,15 +3,20 @@ package inventory_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/ferry-dev/ferry/engine/cluster"
 	"github.com/ferry-dev/ferry/engine/inventory"
@@ -190,3 +195,83 @@ func TestSandboxSideDownAndBack(t *testing.T) {
 }
 
 var metav1PatchOptions = metav1.PatchOptions{}
+
+// TestSandboxListsOnceAndOnlyWarnings: on real apiservers the inventory
+// starts each kind with one plain LIST (no watch-list stream) and then a
+// watch, asks for warning events only, and still shows a new warning.
+func TestSandboxListsOnceAndOnlyWarnings(t *testing.T) {
+	env := sandboxtest.Isolated(t) // it adds events to a seeded namespace
+	p := sandboxPlan(t)
+	cs := env.Kube(t, "eks")
+	events := cs.CoreV1().Events("platform")
+	now := metav1.NewTime(time.Now())
+	about := corev1.ObjectReference{Kind: "Deployment", Namespace: "platform", Name: "feature-flags"}
+	for _, e := range []corev1.Event{
+		{ObjectMeta: metav1.ObjectMeta{Name: "ferry-test-warning"}, InvolvedObject: about, Type: corev1.EventTypeWarning,
+			Reason: "FerryTestWarning", Message: "seen", LastTimestamp: now, Count: 1},
+		{ObjectMeta: metav1.ObjectMeta{Name: "ferry-test-normal"}, InvolvedObject: about, Type: corev1.EventTypeNormal,
+			Reason: "FerryTestNormal", Message: "filtered", LastTimestamp: now, Count: 1},
+	} {
+		if _, err := events.Create(t.Context(), &e, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = events.Delete(context.Background(), e.Name, metav1.DeleteOptions{}) })
+	}
+	var mu sync.Mutex
+	var urls []string
+	client := func(side string) kubernetes.Interface {
+		rc := env.REST(t, side)
+		rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				mu.Lock()
+				urls = append(urls, r.URL.RequestURI())
+				mu.Unlock()
+				return rt.RoundTrip(r)
+			})
+		})
+		c, err := kubernetes.NewForConfig(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	inv := inventory.New(client("kops"), client("eks"), inventory.Config{
+		SourceName: p.Source.Label, TargetName: p.Target.Label, Namespaces: p.Namespaces, Mapping: p.Mapping})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = inv.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitSnap(t, inv, 30*time.Second, "the test warning on feature-flags", func(s inventory.Snapshot) bool {
+		p, ok := s.Pair("platform/feature-flags")
+		return ok && p.Target != nil && slices.ContainsFunc(p.Target.Warnings, func(e inventory.Event) bool { return e.Reason == "FerryTestWarning" })
+	})
+
+	mu.Lock()
+	defer mu.Unlock()
+	lists, watches := map[string]int{}, map[string]int{}
+	for _, u := range urls {
+		if strings.Contains(u, "sendInitialEvents") {
+			t.Errorf("a watch-list request: %s", u)
+		}
+		path, query, _ := strings.Cut(u, "?")
+		resource := path[strings.LastIndexByte(path, '/')+1:]
+		if resource == "events" && !strings.Contains(query, "fieldSelector=type%3DWarning") {
+			t.Errorf("events asked for without the warnings-only selector: %s", u)
+		}
+		if strings.Contains(query, "watch=true") {
+			watches[resource]++
+		} else if strings.HasPrefix(path, "/api") {
+			lists[resource]++
+		}
+	}
+	for _, r := range []string{"deployments", "statefulsets", "daemonsets", "replicasets", "pods", "services", "ingresses",
+		"configmaps", "secrets", "serviceaccounts", "horizontalpodautoscalers", "events"} {
+		if lists[r] != 2 || watches[r] < 2 {
+			t.Errorf("%s: %d lists and %d watches for two clusters, want one list and a watch each", r, lists[r], watches[r])
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -52,14 +52,7 @@ func (s *side) informers() []cache.SharedIndexInformer {
 
 func newSide(name string, client kubernetes.Interface, changed func()) *side {
 	s := &side{name: name, client: client, changed: changed, health: HealthConnecting, since: time.Now()}
-	s.factory = informers.NewSharedInformerFactoryWithOptions(client, 0,
-		// Managed fields are large and never compared: drop them on arrival.
-		informers.WithTransform(func(obj any) (any, error) {
-			if m, ok := obj.(v1.Object); ok {
-				m.SetManagedFields(nil)
-			}
-			return obj, nil
-		}))
+	s.factory = newFactory(client)
 	return s
 }
 
@@ -81,7 +74,24 @@ func (s *side) start(ctx context.Context) error {
 		}
 	}
 	s.factory.Start(ctx.Done())
+	go s.watchListed(ctx)
 	return nil
+}
+
+// watchListed marks the inventory dirty once every informer has listed:
+// the last list to end may bring no object (no warning events, say), and
+// then no handler would.
+func (s *side) watchListed(ctx context.Context) {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !s.synced() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+	s.changed()
 }
 
 // synced reports whether every informer has listed once.
@@ -124,6 +134,12 @@ func (s *side) setError(err error) {
 	if changed {
 		s.changed()
 	}
+}
+
+// listing reports whether the side is on its first list: connecting, not
+// failed, and some informer has not listed yet.
+func (s *side) listing() bool {
+	return s.state().Health == HealthConnecting && !s.synced()
 }
 
 // markSynced turns connecting into up once every informer listed.

@@ -18,7 +18,7 @@ type unit struct {
 	name      string
 	obj       runtime.Object
 	meta      metav1.Object
-	template  corev1.PodTemplateSpec
+	template  *corev1.PodTemplateSpec // the cache object's: read only
 	desired   int32
 	status    appsv1.DeploymentStatus // the fields all three kinds share, copied
 	rollout   string
@@ -34,7 +34,7 @@ func units(d sideData, inScope func(string) bool) []unit {
 	}
 	for _, o := range d.statefulSets {
 		if inScope(o.Namespace) {
-			u := unit{kind: "StatefulSet", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: o.Spec.Template, desired: replicas(o.Spec.Replicas)}
+			u := unit{kind: "StatefulSet", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: &o.Spec.Template, desired: replicas(o.Spec.Replicas)}
 			u.status = appsv1.DeploymentStatus{Replicas: o.Status.Replicas, ReadyReplicas: o.Status.ReadyReplicas,
 				UpdatedReplicas: o.Status.UpdatedReplicas, AvailableReplicas: o.Status.AvailableReplicas}
 			u.rollout = simpleRollout(o.Generation, o.Status.ObservedGeneration, u.desired, o.Status.UpdatedReplicas, o.Status.ReadyReplicas)
@@ -43,7 +43,7 @@ func units(d sideData, inScope func(string) bool) []unit {
 	}
 	for _, o := range d.daemonSets {
 		if inScope(o.Namespace) {
-			u := unit{kind: "DaemonSet", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: o.Spec.Template, desired: o.Status.DesiredNumberScheduled}
+			u := unit{kind: "DaemonSet", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: &o.Spec.Template, desired: o.Status.DesiredNumberScheduled}
 			u.status = appsv1.DeploymentStatus{Replicas: o.Status.CurrentNumberScheduled, ReadyReplicas: o.Status.NumberReady,
 				UpdatedReplicas: o.Status.UpdatedNumberScheduled, AvailableReplicas: o.Status.NumberAvailable}
 			u.rollout = simpleRollout(o.Generation, o.Status.ObservedGeneration, u.desired, o.Status.UpdatedNumberScheduled, o.Status.NumberReady)
@@ -54,7 +54,7 @@ func units(d sideData, inScope func(string) bool) []unit {
 }
 
 func deploymentUnit(o *appsv1.Deployment) unit {
-	u := unit{kind: "Deployment", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: o.Spec.Template,
+	u := unit{kind: "Deployment", namespace: o.Namespace, name: o.Name, obj: o, meta: o, template: &o.Spec.Template,
 		desired: replicas(o.Spec.Replicas), status: o.Status}
 	u.rollout = simpleRollout(o.Generation, o.Status.ObservedGeneration, u.desired, o.Status.UpdatedReplicas, o.Status.AvailableReplicas)
 	for _, c := range o.Status.Conditions {
@@ -88,17 +88,21 @@ func workloadState(u unit, pods []*corev1.Pod, events []*corev1.Event) *Workload
 	digests := map[string]string{}
 	waiting := map[string]bool{}
 	for _, p := range pods {
-		for _, cs := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
-			w.Restarts += cs.RestartCount
-			if i := strings.Index(cs.ImageID, "@sha256:"); i >= 0 {
-				digests[cs.Name] = cs.ImageID[i+1:]
-			}
-			if cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "ContainerCreating" && cs.State.Waiting.Reason != "PodInitializing" {
-				waiting[cs.State.Waiting.Reason] = true
+		for _, statuses := range [][]corev1.ContainerStatus{p.Status.InitContainerStatuses, p.Status.ContainerStatuses} {
+			for i := range statuses {
+				cs := &statuses[i] // a status is large: no copy per rebuild
+				w.Restarts += cs.RestartCount
+				if i := strings.Index(cs.ImageID, "@sha256:"); i >= 0 {
+					digests[cs.Name] = cs.ImageID[i+1:]
+				}
+				if cs.State.Waiting != nil && cs.State.Waiting.Reason != "" && cs.State.Waiting.Reason != "ContainerCreating" && cs.State.Waiting.Reason != "PodInitializing" {
+					waiting[cs.State.Waiting.Reason] = true
+				}
 			}
 		}
 	}
-	for _, c := range u.template.Spec.Containers {
+	for i := range u.template.Spec.Containers {
+		c := &u.template.Spec.Containers[i]
 		w.Images = append(w.Images, Image{Container: c.Name, Ref: c.Image, Tag: Tag(c.Image), Digest: digests[c.Name]})
 	}
 	for r := range waiting {
