@@ -91,11 +91,14 @@ func cutoverPlan(t *testing.T, sb *sandboxtest.Env, dwell10 string) string {
 	}
 	s := string(b)
 	for old, new := range map[string]string{
-		"interval: 5s":                     "interval: 1s",
-		"{percent: 10, dwell: 60s}":        "{percent: 10, dwell: " + dwell10 + "}",
-		"{percent: 50, dwell: 2m}":         "{percent: 50, dwell: 20s}",
-		"{percent: 100, dwell: 60s}":       "{percent: 100, dwell: 2s}",
-		"max: 1, margin: 0.5, window: 30s": "max: 1, margin: 0.5, window: 5s",
+		"interval: 5s":               "interval: 1s",
+		"{percent: 10, dwell: 60s}":  "{percent: 10, dwell: " + dwell10 + "}",
+		"{percent: 50, dwell: 2m}":   "{percent: 50, dwell: 20s}",
+		"{percent: 100, dwell: 60s}": "{percent: 100, dwell: 2s}",
+		// The seeded pods log an error now and then: over a 5s window a
+		// few of them would be a rate of 0.6/s, so the tests' error gate
+		// lets that noise through (they test the probe gate failing).
+		"max: 1, margin: 0.5, window: 30s": "max: 5, margin: 3, window: 5s",
 	} {
 		if !strings.Contains(s, old) {
 			t.Fatalf("the sandbox plan has no %q", old)
@@ -230,6 +233,9 @@ func TestCutoverKilledDuringDwell(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 30*time.Second, "weights at 90/10", func() bool { return dns.weights(t) == cutover.ToTarget(10) })
+	waitUntil(t, 10*time.Second, "the 10% stage's marker journaled", func() bool {
+		return journalState(t, f, "cutover/orders-api/10").Marker != ""
+	})
 	time.Sleep(1500 * time.Millisecond) // a gate check or two into the dwell
 	_ = c.Process.Signal(syscall.SIGKILL)
 	_ = c.Wait()

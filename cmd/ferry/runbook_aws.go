@@ -71,7 +71,7 @@ func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		steps = append(steps, rds.NewInstanceStep(rds.InstanceConfig{Name: name, Source: rdsSrc, Target: rdsDst,
 			SourceKMS: kmsSrc, TargetKMS: kmsDst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
 			SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
-			Region: s.plan.Target.AWS.Region, Deps: []string{preflight.ID}}))
+			Region: s.plan.Target.AWS.Region, ShareKey: res.RDSShareKey, Deps: []string{preflight.ID}}))
 	}
 	return append(steps, dnsAndSecretSteps(s, srcCfg, dstCfg)...), nil
 }
@@ -97,13 +97,13 @@ func dnsAndSecretSteps(s *session, srcCfg, dstCfg aws.Config) []runbook.Step {
 	smSrc, smDst := secretsmanager.NewFromConfig(srcCfg), secretsmanager.NewFromConfig(dstCfg)
 	for _, name := range res.Secrets {
 		steps = append(steps, secrets.NewSecretStep(secrets.SecretConfig{Name: name, Source: smSrc, Target: smDst,
-			Mapping: p.Mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
+			Mapping: p.Mapping, KMSKeys: p.Mapping.KMSKeys, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
 			TargetAccount: p.Target.AWS.Account, Deps: []string{preflight.ID}}))
 	}
 	ssmSrc, ssmDst := ssm.NewFromConfig(srcCfg), ssm.NewFromConfig(dstCfg)
 	for _, path := range res.SSM {
 		steps = append(steps, secrets.NewParameterStep(secrets.ParameterConfig{Path: path, Source: ssmSrc, Target: ssmDst,
-			Mapping: p.Mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
+			Mapping: p.Mapping, KMSKeys: p.Mapping.KMSKeys, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account,
 			TargetAccount: p.Target.AWS.Account, Deps: []string{preflight.ID}}))
 	}
 	return steps

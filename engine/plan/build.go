@@ -28,7 +28,7 @@ func build(r *rawPlan) *Plan {
 		Mapping:     buildMapping(r),
 		Resources: Resources{SQS: slices.Clone(r.Resources.SQS), DynamoDB: slices.Clone(r.Resources.DynamoDB),
 			S3: slices.Clone(r.Resources.S3), IAM: slices.Clone(r.Resources.IAM), RDS: slices.Clone(r.Resources.RDS),
-			Route53: slices.Clone(r.Resources.Route53), Secrets: slices.Clone(r.Resources.Secrets), SSM: slices.Clone(r.Resources.SSM)},
+			RDSClusters: slices.Clone(r.Resources.RDSClusters), RDSShareKey: r.Resources.RDSShareKey, Route53: slices.Clone(r.Resources.Route53), Secrets: slices.Clone(r.Resources.Secrets), SSM: slices.Clone(r.Resources.SSM)},
 		Cutover: buildCutover(r.Cutover),
 	}
 	p.Source.Color, p.Target.Color = defaultColors(p.Source.Color, p.Target.Color)
@@ -94,6 +94,7 @@ func buildMapping(r *rawPlan) rewrite.Mapping {
 		StorageClasses: maps.Clone(m.StorageClasses),
 		IngressClasses: maps.Clone(m.IngressClasses),
 		Namespaces:     maps.Clone(m.Namespaces),
+		KMSKeys:        maps.Clone(m.KMSKeys),
 		IRSA:           m.IRSA,
 		Ignore: rewrite.Ignore{
 			Annotations: slices.Clone(m.Ignore.Annotations),

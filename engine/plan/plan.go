@@ -57,9 +57,17 @@ type Resources struct {
 	S3       []string
 	IAM      []string
 	RDS      []string // DB instance identifiers
-	Route53  []string // hosted zone names
-	Secrets  []string // Secrets Manager secret names
-	SSM      []string // SSM parameter names or path prefixes ending in /
+	// RDSClusters are DB cluster identifiers (Aurora, Multi-AZ clusters):
+	// the cluster and its member instances are cloned together.
+	RDSClusters []string
+	// RDSShareKey is a customer-managed KMS key in the old account that the
+	// new account may use: a database encrypted with the AWS-managed aws/rds
+	// key, whose snapshots AWS never shares, has its snapshot copied under
+	// this key first. Empty: such databases are refused.
+	RDSShareKey string
+	Route53     []string // hosted zone names
+	Secrets     []string // Secrets Manager secret names
+	SSM         []string // SSM parameter names or path prefixes ending in /
 }
 
 // Environment names what the plan migrates (staging, production). Protected

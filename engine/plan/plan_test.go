@@ -104,6 +104,19 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate namespace", []string{"[payments, orders]", "[payments, orders, payments]"}, []string{
 			`ferry.yaml:17:32: namespaces[2]: "payments" is listed twice (first at line 17); remove one`,
 		}},
+		{"KMS key table", []string{"namespaces: [payments, orders]\n", "namespaces: [payments, orders]\nmapping:\n  kmsKeys:\n" +
+			"    alias/orders: alias/orders\n" +
+			"    orders-key: alias/orders2\n" +
+			"    arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab: alias/x\n" +
+			"    1234abcd-12ab-34cd-56ef-1234567890ab: arn:aws:kms:us-east-1:111111111111:alias/y\n" +
+			"    mrk-0123456789abcdef0123456789abcdef: \"\"\n" +
+			"resources:\n  rdsShareKey: alias/aws/rds\n"}, []string{
+			`ferry.yaml:21:17: mapping.kmsKeys[orders-key]: "orders-key" is not a KMS key reference of the old account; write a key id (1234abcd-12ab-34cd-56ef-1234567890ab), an alias (alias/orders) or the ARN of either`,
+			`ferry.yaml:22:82: mapping.kmsKeys[arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab]: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab" is in account 333333333333, not the old account 111111111111; the table maps old keys to new ones`,
+			`ferry.yaml:23:43: mapping.kmsKeys[1234abcd-12ab-34cd-56ef-1234567890ab]: "arn:aws:kms:us-east-1:111111111111:alias/y" is in account 111111111111, not the new account 222222222222; name a key the new account holds`,
+			`ferry.yaml:24:43: mapping.kmsKeys[mrk-0123456789abcdef0123456789abcdef]: no new key; write mrk-0123456789abcdef0123456789abcdef: NEW-KEY (alias, key id or ARN in account 222222222222)`,
+			`ferry.yaml:26:16: resources.rdsShareKey: "alias/aws/rds" is AWS-managed; AWS-managed keys (alias/aws/...) are never shared with another account; create a customer-managed key whose key policy lets the new account use it`,
+		}},
 		{"source account mapped elsewhere", []string{"namespaces:", "mapping:\n  accounts:\n    \"111111111111\": \"333333333333\"\nnamespaces:"}, []string{
 			`ferry.yaml:19:21: mapping.accounts[111111111111]: maps the source account to "333333333333", but target.aws.account is "222222222222"; map it to "222222222222" or fix target.aws.account`,
 		}},

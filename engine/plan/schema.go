@@ -22,14 +22,16 @@ type rawPlan struct {
 
 // rawResources names the old account's resources to clone, by kind.
 type rawResources struct {
-	SQS      []string `yaml:"sqs"`
-	DynamoDB []string `yaml:"dynamodb"`
-	S3       []string `yaml:"s3"`
-	IAM      []string `yaml:"iam"`
-	RDS      []string `yaml:"rds"`
-	Route53  []string `yaml:"route53"`
-	Secrets  []string `yaml:"secrets"`
-	SSM      []string `yaml:"ssm"`
+	SQS         []string `yaml:"sqs"`
+	DynamoDB    []string `yaml:"dynamodb"`
+	S3          []string `yaml:"s3"`
+	IAM         []string `yaml:"iam"`
+	RDS         []string `yaml:"rds"`
+	RDSClusters []string `yaml:"rdsClusters"`
+	RDSShareKey string   `yaml:"rdsShareKey"`
+	Route53     []string `yaml:"route53"`
+	Secrets     []string `yaml:"secrets"`
+	SSM         []string `yaml:"ssm"`
 }
 
 type rawEnv struct {
@@ -69,6 +71,7 @@ type rawMapping struct {
 	IngressClasses map[string]string `yaml:"ingressClasses"`
 	NodeSelectors  []rawNodeSelector `yaml:"nodeSelectors"`
 	Namespaces     map[string]string `yaml:"namespaces"`
+	KMSKeys        map[string]string `yaml:"kmsKeys"`
 	IRSA           bool              `yaml:"irsa"`
 	Ignore         rawIgnore         `yaml:"ignore"`
 }

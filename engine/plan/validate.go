@@ -30,6 +30,7 @@ func (d *decoder) validate(r *rawPlan) {
 	d.checkMapping(r)
 	d.checkServices(r)
 	d.checkResources(r)
+	d.checkKMS(r)
 	d.checkCutover(r)
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // RenameKinds are the resource kinds mapping.names may rename.
-var RenameKinds = []string{"bucket", "cluster", "db-instance", "db-parameter-group", "db-subnet-group", "function",
+var RenameKinds = []string{"bucket", "cluster", "db-cluster", "db-cluster-parameter-group", "db-instance", "db-parameter-group", "db-subnet-group", "function",
 	"key", "parameter", "policy", "queue", "repository", "role", "secret", "security-group", "stream", "table", "topic", "zone"}
 
 func (d *decoder) checkMapping(r *rawPlan) {

@@ -13,7 +13,7 @@ func (d *decoder) checkResources(r *rawPlan) {
 		key   string
 		names []string
 	}{{"sqs", r.Resources.SQS}, {"dynamodb", r.Resources.DynamoDB}, {"s3", r.Resources.S3}, {"iam", r.Resources.IAM},
-		{"rds", r.Resources.RDS}, {"route53", r.Resources.Route53}, {"secrets", r.Resources.Secrets}, {"ssm", r.Resources.SSM}}
+		{"rds", r.Resources.RDS}, {"rdsClusters", r.Resources.RDSClusters}, {"route53", r.Resources.Route53}, {"secrets", r.Resources.Secrets}, {"ssm", r.Resources.SSM}}
 	m := buildMapping(r)
 	for _, k := range kinds {
 		first := map[string]int{}

@@ -22,6 +22,11 @@ type Mapping struct {
 	NodeSelectors []NodeSelectorRule
 	// Namespaces maps source namespaces to target ones; absent means same.
 	Namespaces map[string]string
+	// KMSKeys maps the old account's KMS keys (key id, key ARN, alias or
+	// alias ARN) to the new account's (alias, key id or ARN): data copied
+	// into the new account is encrypted with the mapped key. A key id has
+	// no name that carries over between accounts; aliases may.
+	KMSKeys map[string]string
 	// IRSA turns the kube2iam/kiam pod annotation iam.amazonaws.com/role
 	// into the ServiceAccount annotation eks.amazonaws.com/role-arn.
 	IRSA bool
