@@ -104,8 +104,10 @@ func writeFault(w http.ResponseWriter, r *http.Request, kind faultKind) {
 		}
 		h.Set("Content-Type", ct)
 		h.Set("X-Amzn-ErrorType", f.code)
+		b, _ := json.Marshal(map[string]string{"__type": f.code, "message": faultMessage})
+		replaceBody(h, b, signingService(r) == "dynamodb")
 		w.WriteHeader(f.status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": f.code, "message": faultMessage})
+		_, _ = w.Write(b)
 	case protoS3:
 		h.Set("X-Amz-Request-Id", faultRequestID)
 		h.Set("Content-Type", "application/xml")

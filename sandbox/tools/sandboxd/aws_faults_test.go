@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -320,5 +322,21 @@ func TestFaultFlag(t *testing.T) {
 	o, err := parseAWSFlags([]string{"--account", "111111111111", "--listen", "127.0.0.1:1", "--data", "d", "--faults", "throttle=0.25,latency=5"})
 	if err != nil || o.faults.settings != (faultSettings{Throttle: 0.25, LatencyMs: 5}) {
 		t.Errorf("--faults throttle=0.25,latency=5: %+v, %v", o.faults, err)
+	}
+}
+
+// TestFaultReplyCRC: a DynamoDB fault carries the body's CRC32, as
+// DynamoDB's answers do; without one the SDK warns on every reply.
+func TestFaultReplyCRC(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	r.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDFAULTTEST/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00")
+	w := httptest.NewRecorder()
+	writeFault(w, r, faultThrottle)
+	want := strconv.FormatUint(uint64(crc32.ChecksumIEEE(w.Body.Bytes())), 10)
+	if got := w.Header().Get("X-Amz-Crc32"); got != want || w.Body.Len() == 0 {
+		t.Errorf("X-Amz-Crc32 %q for %q; want %s", got, w.Body.String(), want)
 	}
 }

@@ -107,7 +107,7 @@ func (p *accountProxy) modifyResponse(resp *http.Response) error {
 	resp.Body = io.NopCloser(bytes.NewReader(nb))
 	resp.ContentLength = int64(len(nb))
 	resp.TransferEncoding = nil
-	replaceBody(resp.Header, nb)
+	replaceBody(resp.Header, nb, signingService(req) == "dynamodb")
 	return nil
 }
 

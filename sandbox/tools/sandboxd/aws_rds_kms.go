@@ -151,7 +151,7 @@ func (s *rdsService) describeKey(w http.ResponseWriter, r *http.Request, next ht
 		}
 	}
 	maps.Copy(w.Header(), rec.Header())
-	replaceBody(w.Header(), body)
+	replaceBody(w.Header(), body, false)
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(body)
 }

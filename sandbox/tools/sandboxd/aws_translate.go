@@ -89,13 +89,15 @@ func replaceAccountID(b []byte, from, to string) []byte {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// replaceBody installs a rewritten body and the headers that describe it. The
-// SDK's DynamoDB client checks X-Amz-Crc32 against the body it receives, so a
-// checksum from kumo must follow the rewrite.
-func replaceBody(h http.Header, b []byte) {
+// replaceBody installs a rewritten body and the headers that describe it.
+// The SDK's DynamoDB client checks X-Amz-Crc32 against the body it
+// receives, and warns on every answer without one (it then expects 0), so
+// a DynamoDB answer always carries it, as DynamoDB's own do, and a
+// checksum from kumo follows the rewrite.
+func replaceBody(h http.Header, b []byte, dynamoDB bool) {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Del("Transfer-Encoding")
-	if h.Get("X-Amz-Crc32") != "" {
+	if dynamoDB || h.Get("X-Amz-Crc32") != "" {
 		h.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
 	}
 }

@@ -90,7 +90,7 @@ func TestReplaceBodyRecomputesCRC(t *testing.T) {
 			if tt.crc != "" {
 				h.Set("X-Amz-Crc32", tt.crc)
 			}
-			replaceBody(h, body)
+			replaceBody(h, body, false)
 			if got := h.Get("X-Amz-Crc32"); got != tt.wantCRC {
 				t.Errorf("X-Amz-Crc32 = %q, want %q", got, tt.wantCRC)
 			}
