@@ -50,6 +50,10 @@ func (fakeOldAccount) DescribeDBInstances(context.Context, *rds.DescribeDBInstan
 	return &rds.DescribeDBInstancesOutput{}, nil
 }
 
+func (fakeOldAccount) DescribeDBClusters(context.Context, *rds.DescribeDBClustersInput, ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error) {
+	return &rds.DescribeDBClustersOutput{}, nil
+}
+
 func (fakeOldAccount) ListHostedZones(context.Context, *route53.ListHostedZonesInput, ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
 	return &route53.ListHostedZonesOutput{}, nil
 }
@@ -72,7 +76,7 @@ func TestInitListsTheOldAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantProgress := "listing the old account's queues…\nlisting the old account's tables…\nlisting the old account's buckets…\n" +
-		"listing the old account's roles…\nlisting the old account's DB instances…\nlisting the old account's hosted zones…\n" +
+		"listing the old account's roles…\nlisting the old account's DB instances…\nlisting the old account's DB clusters…\nlisting the old account's hosted zones…\n" +
 		"listing the old account's secrets…\nlisting the old account's parameters…\nlooking for them in the workloads of payments…\n"
 	if stderr.String() != wantProgress {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), wantProgress)

@@ -44,7 +44,7 @@ func fakeInitDeps(t *testing.T) initDeps {
 				t.Errorf("the old account was listed through profile %s, want the source's", profile)
 			}
 			f := fakeOldAccount{}
-			return plan.AWSClients{SQS: f, DynamoDB: f, S3: f, IAM: f, RDS: f, Route53: f, Secrets: f, SSM: f}, nil
+			return plan.AWSClients{SQS: f, DynamoDB: f, S3: f, IAM: f, RDS: f, RDSClusters: f, Route53: f, Secrets: f, SSM: f}, nil
 		},
 		kube: func(_, context string) (kubernetes.Interface, error) {
 			if cs, ok := clusters[context]; ok {

@@ -28,24 +28,28 @@ type AWSClients struct {
 	S3       s3.ListBucketsAPIClient
 	IAM      iam.ListRolesAPIClient
 	RDS      rds.DescribeDBInstancesAPIClient
-	Route53  route53.ListHostedZonesAPIClient
-	Secrets  secretsmanager.ListSecretsAPIClient
-	SSM      ssm.DescribeParametersAPIClient
+	// RDSClusters lists DB clusters (Aurora, Multi-AZ): the same RDS client.
+	RDSClusters rds.DescribeDBClustersAPIClient
+	Route53     route53.ListHostedZonesAPIClient
+	Secrets     secretsmanager.ListSecretsAPIClient
+	SSM         ssm.DescribeParametersAPIClient
 }
 
 // NewAWSClients builds the listing clients from a profile's config. S3 is
 // addressed by path when the profile names an endpoint (an emulator or a
 // VPC endpoint), where bucket subdomains do not resolve.
 func NewAWSClients(cfg aws.Config) AWSClients {
+	rdsClient := rds.NewFromConfig(cfg)
 	return AWSClients{
-		SQS:      sqs.NewFromConfig(cfg),
-		DynamoDB: dynamodb.NewFromConfig(cfg),
-		S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
-		IAM:      iam.NewFromConfig(cfg),
-		RDS:      rds.NewFromConfig(cfg),
-		Route53:  route53.NewFromConfig(cfg),
-		Secrets:  secretsmanager.NewFromConfig(cfg),
-		SSM:      ssm.NewFromConfig(cfg),
+		SQS:         sqs.NewFromConfig(cfg),
+		DynamoDB:    dynamodb.NewFromConfig(cfg),
+		S3:          s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
+		IAM:         iam.NewFromConfig(cfg),
+		RDS:         rdsClient,
+		RDSClusters: rdsClient,
+		Route53:     route53.NewFromConfig(cfg),
+		Secrets:     secretsmanager.NewFromConfig(cfg),
+		SSM:         ssm.NewFromConfig(cfg),
 	}
 }
 
@@ -101,6 +105,7 @@ var awsKinds = []awsKind{
 	{"s3", "buckets", "s3:ListAllMyBuckets", listBuckets},
 	{"iam", "roles", "iam:ListRoles", listRoles},
 	{"rds", "DB instances", "rds:DescribeDBInstances", listDBInstances},
+	{"rdsClusters", "DB clusters", "rds:DescribeDBClusters", listDBClusters},
 	{"route53", "hosted zones", "route53:ListHostedZones", listZones},
 	{"secrets", "secrets", "secretsmanager:ListSecrets", listSecrets},
 	{"ssm", "parameters", "ssm:DescribeParameters", listParameters},
@@ -207,11 +212,10 @@ func listDBInstances(ctx context.Context, c AWSClients) ([]FoundResource, error)
 			return nil, err
 		}
 		for _, db := range page.DBInstances {
-			notes := []string{aws.ToString(db.Engine)}
-			if cl := aws.ToString(db.DBClusterIdentifier); cl != "" {
-				notes = append(notes, "member of cluster "+cl)
+			if aws.ToString(db.DBClusterIdentifier) != "" {
+				continue // a cluster's member: cloned with its cluster
 			}
-			r := FoundResource{Name: aws.ToString(db.DBInstanceIdentifier), Note: strings.Join(slices.DeleteFunc(notes, isEmpty), ", ")}
+			r := FoundResource{Name: aws.ToString(db.DBInstanceIdentifier), Note: aws.ToString(db.Engine)}
 			if db.Endpoint != nil && db.Endpoint.Address != nil {
 				r.aliases = append(r.aliases, strings.ToLower(*db.Endpoint.Address))
 			}
@@ -221,7 +225,38 @@ func listDBInstances(ctx context.Context, c AWSClients) ([]FoundResource, error)
 	return out, nil
 }
 
+// listDBClusters lists DB clusters, which clone with their members; a
+// workload names one by its writer or reader endpoint.
+func listDBClusters(ctx context.Context, c AWSClients) ([]FoundResource, error) {
+	var out []FoundResource
+	p := rds.NewDescribeDBClustersPaginator(c.RDSClusters, &rds.DescribeDBClustersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cl := range page.DBClusters {
+			notes := []string{aws.ToString(cl.Engine), members(len(cl.DBClusterMembers))}
+			r := FoundResource{Name: aws.ToString(cl.DBClusterIdentifier), Note: strings.Join(slices.DeleteFunc(notes, isEmpty), ", ")}
+			for _, host := range append([]*string{cl.Endpoint, cl.ReaderEndpoint}, aws.StringSlice(cl.CustomEndpoints)...) {
+				if aws.ToString(host) != "" {
+					r.aliases = append(r.aliases, strings.ToLower(*host))
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func isEmpty(s string) bool { return s == "" }
+
+func members(n int) string {
+	if n == 1 {
+		return "1 member"
+	}
+	return strconv.Itoa(n) + " members"
+}
 
 // listZones lists hosted zones by name without the final dot. A public and
 // a private zone may share a name (split-horizon DNS); the plan names zones,

@@ -26,22 +26,23 @@ import (
 // API uses, and fails the kinds in fail. Like SQS, it pages queues only
 // when asked for MaxResults.
 type fakeAccount struct {
-	queues  [][]string // queue URLs
-	tables  [][]string
-	buckets [][]string
-	roles   [][]iamtypes.Role
-	dbs     [][]rdstypes.DBInstance
-	zones   [][]r53types.HostedZone
-	secrets [][]smtypes.SecretListEntry
-	params  [][]ssmtypes.ParameterMetadata
-	fail    map[string]error // by plan key
+	queues   [][]string // queue URLs
+	tables   [][]string
+	buckets  [][]string
+	roles    [][]iamtypes.Role
+	dbs      [][]rdstypes.DBInstance
+	clusters [][]rdstypes.DBCluster
+	zones    [][]r53types.HostedZone
+	secrets  [][]smtypes.SecretListEntry
+	params   [][]ssmtypes.ParameterMetadata
+	fail     map[string]error // by plan key
 
 	mu    sync.Mutex
 	calls map[string]int
 }
 
 func (f *fakeAccount) clients() AWSClients {
-	return AWSClients{SQS: f, DynamoDB: f, S3: f, IAM: f, RDS: f, Route53: f, Secrets: f, SSM: f}
+	return AWSClients{SQS: f, DynamoDB: f, S3: f, IAM: f, RDS: f, RDSClusters: f, Route53: f, Secrets: f, SSM: f}
 }
 
 // page returns page token (a page index, "" for the first) of pages and
@@ -99,6 +100,11 @@ func (f *fakeAccount) DescribeDBInstances(_ context.Context, in *rds.DescribeDBI
 	return &rds.DescribeDBInstancesOutput{DBInstances: items, Marker: next}, err
 }
 
+func (f *fakeAccount) DescribeDBClusters(_ context.Context, in *rds.DescribeDBClustersInput, _ ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error) {
+	items, next, err := page(f, "rdsClusters", f.clusters, in.Marker)
+	return &rds.DescribeDBClustersOutput{DBClusters: items, Marker: next}, err
+}
+
 func (f *fakeAccount) ListHostedZones(_ context.Context, in *route53.ListHostedZonesInput, _ ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
 	items, next, err := page(f, "route53", f.zones, in.Marker)
 	return &route53.ListHostedZonesOutput{HostedZones: items, NextMarker: next, IsTruncated: next != nil}, err
@@ -144,6 +150,15 @@ func oldAccount() *fakeAccount {
 			Endpoint: &rdstypes.Endpoint{Address: aws.String("orders-db.c1a2b3.us-east-1.rds.amazonaws.com")},
 		}}, {{
 			DBInstanceIdentifier: aws.String("reports-1"), Engine: aws.String("aurora-postgresql"), DBClusterIdentifier: aws.String("reports"),
+		}}},
+		clusters: [][]rdstypes.DBCluster{{{
+			DBClusterIdentifier: aws.String("reports"), Engine: aws.String("aurora-postgresql"),
+			DBClusterMembers: []rdstypes.DBClusterMember{{DBInstanceIdentifier: aws.String("reports-1")}},
+			Endpoint:         aws.String("reports.cluster-c1a2b3.us-east-1.rds.amazonaws.com"),
+			ReaderEndpoint:   aws.String("reports.cluster-ro-c1a2b3.us-east-1.rds.amazonaws.com"),
+		}}, {{
+			DBClusterIdentifier: aws.String("events"), Engine: aws.String("aurora-mysql"),
+			DBClusterMembers: []rdstypes.DBClusterMember{{DBInstanceIdentifier: aws.String("events-1")}, {DBInstanceIdentifier: aws.String("events-2")}},
 		}}},
 		zones: [][]r53types.HostedZone{
 			{zone("Z1PUBLIC", "acme.example.", false), zone("Z2PRIVATE", "acme.internal.", true)},

@@ -134,6 +134,8 @@ func (a arnParts) mentions(account, region string) []mention {
 	case "rds":
 		if rest, ok := strings.CutPrefix(r, "db:"); ok {
 			kind, name = "rds", rest
+		} else if rest, ok := strings.CutPrefix(r, "cluster:"); ok {
+			kind, name = "rdsClusters", rest
 		}
 	case "route53":
 		if rest, ok := strings.CutPrefix(r, "hostedzone/"); ok {
@@ -206,7 +208,7 @@ func (s scannedUsage) references(kind string, r FoundResource) bool {
 			return true
 		case kind == "route53" && (strings.EqualFold(t.raw, r.Name) || t.host == r.Name || strings.HasSuffix(t.host, "."+r.Name)):
 			return true
-		case kind == "rds" && t.host != "" && slices.Contains(r.aliases, t.host):
+		case (kind == "rds" || kind == "rdsClusters") && t.host != "" && slices.Contains(r.aliases, t.host):
 			return true
 		}
 	}

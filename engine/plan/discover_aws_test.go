@@ -53,7 +53,8 @@ func TestDiscoverAWSListsEveryKindPageByPage(t *testing.T) {
 dynamodb: ledger-entries orders sessions
 s3: acme-legacy-assets acme-legacy-invoices acme-legacy-logs cf-templates-111111111111
 iam: checkout-api ledger nodes.kops.acme.internal
-rds: orders-db[postgres] reports-1[aurora-postgresql, member of cluster reports]
+rds: orders-db[postgres]
+rdsClusters: events[aurora-mysql, 2 members] reports[aurora-postgresql, 1 member]
 route53: acme.example[public zone] acme.internal[public and private zones of this name]
 secrets: legacy/api-key orders/db-password
 ssm: /orders/db/host /orders/queue-url feature-x
@@ -61,12 +62,12 @@ ssm: /orders/db/host /orders/queue-url feature-x
 	if got := summary(found); got != want {
 		t.Errorf("found:\n%s\nwant:\n%s", got, want)
 	}
-	for key, pages := range map[string]int{"sqs": 2, "dynamodb": 2, "s3": 2, "iam": 2, "rds": 2, "route53": 2, "secrets": 2, "ssm": 2} {
+	for key, pages := range map[string]int{"sqs": 2, "dynamodb": 2, "s3": 2, "iam": 2, "rds": 2, "rdsClusters": 2, "route53": 2, "secrets": 2, "ssm": 2} {
 		if acct.calls[key] != pages {
 			t.Errorf("%s: %d calls, want one per page (%d)", key, acct.calls[key], pages)
 		}
 	}
-	wantProgress := "queues,tables,buckets,roles,DB instances,hosted zones,secrets,parameters"
+	wantProgress := "queues,tables,buckets,roles,DB instances,DB clusters,hosted zones,secrets,parameters"
 	if got := strings.Join(progress, ","); got != wantProgress {
 		t.Errorf("progress = %s, want %s", got, wantProgress)
 	}
@@ -185,6 +186,7 @@ func referencingCluster() *fake.Clientset {
 			"FULFILLMENT_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/"+acct+"/orders-fulfillment",
 			"DATABASE_URL", "postgres://orders@orders-db.c1a2b3.us-east-1.rds.amazonaws.com:5432/orders",
 			"PUBLIC_HOST", "api.acme.internal",
+			"REPORTS_URL", "postgres://reports.cluster-ro-c1a2b3.us-east-1.rds.amazonaws.com/reports",
 			"EVENTS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/999999999999/legacy-events")})),
 		dep("orders", "fulfillment-worker", pod(nil, "fulfillment", corev1.Container{Env: env(
 			"FULFILLMENT_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/"+acct+"/orders-fulfillment",
@@ -196,7 +198,8 @@ func referencingCluster() *fake.Clientset {
 		renderer,
 		dep("platform", "auth-gateway", pod(nil, "", corev1.Container{Env: env(
 			"UPSTREAM_ORDERS", "http://orders-api.orders.svc.cluster.local",
-			"SESSIONS_TABLE", "arn:aws:dynamodb:eu-west-1:"+acct+":table/sessions")})),
+			"SESSIONS_TABLE", "arn:aws:dynamodb:eu-west-1:"+acct+":table/sessions",
+			"EVENTS_DB", "arn:aws:rds:us-east-1:"+acct+":cluster:events")})),
 		dep("analytics", "exporter", pod(nil, "", corev1.Container{Env: env("TABLE", "sessions", "ZONE", "acme.example")})),
 	}...)
 }
@@ -224,7 +227,8 @@ func TestMarkReferences(t *testing.T) {
 dynamodb: ledger-entries{payments/ledger} orders{payments/checkout-api} sessions
 s3: acme-legacy-assets{payments/checkout-api} acme-legacy-invoices{orders/invoice-renderer} acme-legacy-logs cf-templates-111111111111
 iam: checkout-api{payments/checkout-api} fulfillment{orders/fulfillment-worker} ledger{payments/ledger} nodes.kops.acme.internal
-rds: orders-db[postgres]{orders/orders-api} reports-1[aurora-postgresql, member of cluster reports]
+rds: orders-db[postgres]{orders/orders-api}
+rdsClusters: events[aurora-mysql, 2 members]{platform/auth-gateway} reports[aurora-postgresql, 1 member]{orders/orders-api}
 route53: acme.example[public zone] acme.internal[public and private zones of this name]{orders/orders-api}
 secrets: legacy/api-key orders/db-password{orders/fulfillment-worker}
 ssm: /orders/db/host{orders/fulfillment-worker} /orders/queue-url feature-x
