@@ -185,9 +185,11 @@ back exactly as it was before the first stage (a target record or target group t
 cutover created is removed again), so all traffic goes to the source. Each rollback is
 journaled with a marker. Asks like run does (--yes, --confirm NAME when protected).
 
-If another ferry is in the middle of a stage it holds the runbook lock: press the
-rollback key in that ferry's cutover screen, or stop it and pass --wait 40s (a stopped
-ferry's lock goes stale within 30 seconds).
+If another ferry is in the middle of a stage (a dwell can last many minutes) it holds
+the runbook lock: after your confirmation, rollback asks it to stop (it stops within a
+second or two, journals the stage as stopped at your request and leaves the weights to
+this rollback) and waits for the lock, --wait or 45s, enough for the lease of a ferry
+that died to go stale.
 
 Exit codes: 0 all traffic is back on the source; 2 refused or failed.`,
 		Example: `  ferry rollback
@@ -203,6 +205,9 @@ Exit codes: 0 all traffic is back on the source; 2 refused or failed.`,
 
 func runRollback(cmd *cobra.Command, o runOptions) error {
 	ctx := cmd.Context()
+	if !cmd.Flags().Changed("wait") {
+		o.wait = rollbackWait
+	}
 	rs, err := openRunbook(ctx, o.runbookFlags)
 	if err != nil {
 		return err
@@ -225,12 +230,37 @@ func runRollback(cmd *cobra.Command, o runOptions) error {
 	if err := confirmWrite(cmd, rs, o, "rollback", ids); err != nil {
 		return err
 	}
+	if err := stopHolder(ctx, cmd.ErrOrStderr(), rs.lock); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if err := undoStep(ctx, rs.runner, id, o, out); err != nil {
 			return errLockedHint(fmt.Errorf("rollback %s: %w", id, err))
 		}
 	}
 	return printWeights(ctx, out, rs.cutover)
+}
+
+// rollbackWait is how long rollback waits for the runbook lock unless
+// --wait says: a ferry asked to stop lets go within seconds, a dead one's
+// lease goes stale within 30s.
+const rollbackWait = 45 * time.Second
+
+// stopHolder asks the ferry holding the runbook lock, if any, to stop
+// what it applies: traffic must not wait for another operator's dwell.
+func stopHolder(ctx context.Context, w io.Writer, lock *runbook.Lock) error {
+	if lock == nil {
+		return nil
+	}
+	held, err := lock.RequestStop(ctx, runbook.DefaultHolder()+", ferry rollback")
+	if err != nil {
+		return err
+	}
+	if held != nil {
+		fmt.Fprintf(w, "%s holds the runbook lock (since %s); asked it to stop, waiting for it to let go\n",
+			held.Holder, held.Since.Local().Format("15:04:05"))
+	}
+	return nil
 }
 
 // rollbackOrder is every stage with undo records (it moved traffic and was

@@ -261,6 +261,54 @@ func TestCutoverKilledDuringDwell(t *testing.T) {
 	}
 }
 
+// TestRollbackStopsADwellingFerry: ferry rollback from a second terminal
+// does not wait out the first ferry's 10-minute dwell: it asks that ferry
+// to stop, which journals the stage as stopped at its request, and all
+// traffic is back on the source within seconds.
+func TestRollbackStopsADwellingFerry(t *testing.T) {
+	sb := sandboxtest.Isolated(t)
+	f := newFerryProc(t, sb)
+	dns := newShopDNS(t, sb.AWS(t, "kops"))
+	dns.setTTL(t, 1)
+	if err := sb.SB.Config().SetWeb(t.Context(), sandboxtest.Side(t, "eks"), sandbox.WebSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	planFile := cutoverPlan(t, sb, "10m")
+	if out, code := f.run("run", "preflight", "--yes", "--plan", planFile); code != 0 {
+		t.Fatalf("preflight: exit %d\n%s", code, out)
+	}
+	id := cutover.StepID("orders-api", 10)
+	c := f.cmd(t.Context(), nil, "run", id, "--yes", "--plan", planFile)
+	var first strings.Builder
+	c.Stdout, c.Stderr = &first, &first
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, "the 10% stage's marker journaled", func() bool { return journalState(t, f, id).Marker != "" })
+
+	start := time.Now()
+	out, code := f.run("rollback", "--yes", "--plan", planFile)
+	if code != 0 || !strings.Contains(out, "asked it to stop") || !strings.Contains(out, "now 100/0") {
+		t.Fatalf("rollback during the other ferry's dwell: exit %d\n%s", code, out)
+	}
+	if took := time.Since(start); took > 25*time.Second {
+		t.Errorf("rollback took %s; the other ferry should stop within seconds", took.Round(time.Second))
+	}
+	if recs := dns.records(t); len(recs) != 1 || *recs["source"].Weight != 100 {
+		t.Errorf("after the rollback shop's records are %+v; want the source's alone at 100", recs)
+	}
+	if err := c.Wait(); err == nil {
+		t.Errorf("the dwelling ferry exited 0 though stopped:\n%s", first.String())
+	}
+	stopped := false
+	for _, r := range f.records() {
+		stopped = stopped || r.Step == id && r.Outcome == runbook.OutcomeFailed && strings.Contains(r.Error, "stopped at the request of") && strings.Contains(r.Error, "ferry rollback")
+	}
+	if !stopped {
+		t.Errorf("the journal does not say who stopped the stage; the first ferry printed:\n%s", first.String())
+	}
+}
+
 func journalState(t *testing.T, f *ferryProc, id string) runbook.StepState {
 	t.Helper()
 	return runbook.States(f.records())[id]

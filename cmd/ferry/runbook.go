@@ -46,6 +46,7 @@ type runbookSession struct {
 	*session
 	runner  *runbook.Runner
 	journal *runbook.Journal
+	lock    *runbook.Lock // nil when read-only
 }
 
 // openRunbook connects, builds the steps from the plan and the live
@@ -84,7 +85,7 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 		j.Close()
 		return nil, err
 	}
-	return &runbookSession{session: s, runner: r, journal: j}, nil
+	return &runbookSession{session: s, runner: r, journal: j, lock: cfg.Lock}, nil
 }
 
 // buildSteps is the runbook the plan implies: preflight, one clone step

@@ -25,7 +25,7 @@ func (s *stageStep) dwell(ctx context.Context, rec runbook.Recorder, prior *undo
 		s.progress(rec, end, d)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("stopped during the %d%% dwell with traffic at %s (left as it is): %w", s.stage().Percent, s.want(), ctx.Err())
+			return fmt.Errorf("stopped during the %d%% dwell with traffic at %s (left as it is): %w", s.stage().Percent, s.want(), context.Cause(ctx))
 		case <-tick.C:
 		}
 		if err := s.stillSet(ctx); err != nil {

@@ -88,7 +88,7 @@ func (f *fakeStep) Apply(ctx context.Context, rec Recorder) error {
 		select {
 		case <-f.gate:
 		case <-ctx.Done():
-			return ctx.Err()
+			return context.Cause(ctx)
 		}
 	}
 	for i := range f.progress {

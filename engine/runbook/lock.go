@@ -42,6 +42,9 @@ type LockConfig struct {
 	Run        string        // the Runner's run id, recorded on the Lease
 	Duration   time.Duration // 30s: how long a lease lives unrenewed
 	RenewEvery time.Duration // 10s
+	// StopPoll is how often the holder reads the lease for a stop request
+	// (RequestStop) between renewals: 1s, or RenewEvery if shorter.
+	StopPoll time.Duration
 	// Wait is how long Acquire waits for a held lock; 0 fails fast with
 	// ErrLocked.
 	Wait time.Duration
@@ -106,6 +109,9 @@ func NewLock(client kubernetes.Interface, environment string, cfg LockConfig) *L
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
+	}
+	if cfg.StopPoll <= 0 {
+		cfg.StopPoll = min(time.Second, cfg.RenewEvery)
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
@@ -212,6 +218,7 @@ func (l *Lock) claim(lease *coordv1.Lease, now time.Time) *coordv1.Lease {
 	}
 	lease.Annotations[annotationRun] = l.cfg.Run
 	lease.Annotations[annotationToken] = l.token
+	delete(lease.Annotations, annotationStop) // asked of the previous holder
 	secs := int32(math.Ceil(l.cfg.Duration.Seconds()))
 	t := metav1.NewMicroTime(now)
 	holder := l.cfg.Holder

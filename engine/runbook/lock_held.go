@@ -24,9 +24,11 @@ type Held struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	lost    chan struct{}
+	stop    chan struct{}
 
 	mu      sync.Mutex
 	lostErr error
+	stopBy  string
 	release sync.Once
 }
 
@@ -37,7 +39,7 @@ var errNotOurs = errors.New("the lease is no longer ours")
 // journals its end.
 func (h *Held) start(ctx context.Context) {
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h.cancel, h.done, h.lost = cancel, make(chan struct{}), make(chan struct{})
+	h.cancel, h.done, h.lost, h.stop = cancel, make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go h.renewLoop(rctx)
 }
 
@@ -53,7 +55,7 @@ func (h *Held) Err() error {
 
 func (h *Held) renewLoop(ctx context.Context) {
 	defer close(h.done)
-	t := time.NewTicker(h.lock.cfg.RenewEvery)
+	t := time.NewTicker(h.lock.cfg.StopPoll)
 	defer t.Stop()
 	for {
 		select {
@@ -61,9 +63,8 @@ func (h *Held) renewLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		err := h.renew(ctx)
+		err := h.tick(ctx)
 		if err == nil {
-			h.renewed = time.Now()
 			continue
 		}
 		if ctx.Err() != nil {
@@ -79,8 +80,9 @@ func (h *Held) renewLoop(ctx context.Context) {
 	}
 }
 
-// renew moves the lease's renew time to now, if the lease is still ours.
-func (h *Held) renew(ctx context.Context) error {
+// tick reads the lease: still ours, and has anyone asked us to stop? It
+// moves the renew time to now once RenewEvery has passed.
+func (h *Held) tick(ctx context.Context) error {
 	l := h.lock
 	leases := l.client.CoordinationV1().Leases(l.cfg.Namespace)
 	cur, err := leases.Get(ctx, l.cfg.Name, metav1.GetOptions{})
@@ -93,10 +95,19 @@ func (h *Held) renew(ctx context.Context) error {
 	if cur.Annotations[annotationToken] != l.token {
 		return fmt.Errorf("%w: %s took it over", errNotOurs, deref(cur.Spec.HolderIdentity))
 	}
+	if by := cur.Annotations[annotationStop]; by != "" {
+		h.askedToStop(by)
+	}
+	if time.Since(h.renewed) < l.cfg.RenewEvery {
+		return nil
+	}
 	now := metav1.NewMicroTime(time.Now())
 	cur.Spec.RenewTime = &now
-	_, err = leases.Update(ctx, cur, metav1.UpdateOptions{})
-	return err
+	if _, err = leases.Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		return err
+	}
+	h.renewed = now.Time
+	return nil
 }
 
 // Release stops renewing and deletes the lease if it is still ours. A

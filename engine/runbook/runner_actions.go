@@ -231,6 +231,8 @@ func (r *Runner) mutate(ctx context.Context, id string, fn func(context.Context,
 			select {
 			case <-held.Lost():
 				cancel(held.Err())
+			case <-held.StopRequested():
+				cancel(ErrStopRequested{By: held.StopBy()})
 			case <-ctx.Done():
 			}
 		}()
