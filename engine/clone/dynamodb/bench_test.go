@@ -2,12 +2,9 @@ package dynamodb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,7 +12,6 @@ import (
 
 	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 // make bench: ferry's table copy against the loop a person writes first —
@@ -30,12 +26,9 @@ import (
 // does against AWS. The small table is copied at 0 ms too, loopback as is;
 // the naive loop's 100,000 PutItems at 0 ms would add minutes for a figure
 // that models no real account.
-var tableBenchRuns = []struct {
-	items     int
-	latencies []int // ms per AWS request
-}{
-	{10_000, []int{0, clonetest.RoundTripMs}},
-	{100_000, []int{clonetest.RoundTripMs}},
+var tableBenchRuns = []clonetest.BenchRun{
+	{Size: 10_000, Latencies: []int{0, clonetest.RoundTripMs}},
+	{Size: 100_000, Latencies: []int{clonetest.RoundTripMs}},
 }
 
 // tableBench is one size's seeded source table and the clients of both
@@ -63,41 +56,11 @@ func BenchmarkTableCopy(b *testing.B) {
 	noCRC := func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true } // see TestSandboxCloneTables
 	src := dynamodb.NewFromConfig(env.AWS(b, "source"), noCRC)
 	dst := dynamodb.NewFromConfig(env.AWS(b, "target"), noCRC)
-	for _, run := range tableBenchRuns {
-		b.Run(fmt.Sprintf("items=%d", run.items), func(b *testing.B) {
-			tb := tableBench{src: src, dst: dst, table: fmt.Sprintf("ferry-bench-%d", run.items), items: run.items}
-			tb.seed(b) // before the latency: it is no part of the figures
-			for _, ms := range run.latencies {
-				b.Run(fmt.Sprintf("latency=%dms", ms), func(b *testing.B) {
-					clonetest.SetLatency(b, env, ms)
-					tb.compare(b, ms)
-				})
-			}
-		})
-	}
-}
-
-// compare copies the table b.N times each way at ms a request and reports
-// the figures.
-func (tb tableBench) compare(b *testing.B, ms int) {
-	b.ResetTimer()
-	b.StopTimer()
-	var ferry, naive clonetest.Phase
-	for i := range b.N {
-		ferry.Add(tb.ferry(b, ms, i))
-		naive.Add(tb.naive(b, ms, i))
-	}
-	copied := float64(tb.items * b.N)
-	fr, nr := copied/ferry.Took.Seconds(), copied/naive.Took.Seconds()
-	b.ReportMetric(float64(ms), "latency-ms")
-	b.ReportMetric(fr, "ferry-items/s")
-	b.ReportMetric(nr, "naive-items/s")
-	b.ReportMetric(fr/nr, "speedup-x")
-	b.ReportMetric(ferry.PeakMiB, "ferry-peak-MiB")
-	b.ReportMetric(naive.PeakMiB, "naive-peak-MiB")
-	b.Logf("%d items, %d ms a request: ferry %s (%.0f items/s, peak RSS %.1f MiB), naive loop %s (%.0f items/s, peak RSS %.1f MiB): %.1fx",
-		tb.items, ms, (ferry.Took / time.Duration(b.N)).Round(time.Millisecond), fr, ferry.PeakMiB,
-		(naive.Took / time.Duration(b.N)).Round(time.Millisecond), nr, naive.PeakMiB, fr/nr)
+	clonetest.CopyBench{Unit: "items", Runs: tableBenchRuns, Source: func(b *testing.B, items int) clonetest.Copies {
+		tb := tableBench{src: src, dst: dst, table: fmt.Sprintf("ferry-bench-%d", items), items: items}
+		tb.seed(b)
+		return clonetest.Copies{Ferry: tb.ferry, Naive: tb.naive}
+	}}.Run(b, env)
 }
 
 // ferry clones the source table into a new table by the step, as the
@@ -106,9 +69,7 @@ func (tb tableBench) ferry(b *testing.B, ms, run int) clonetest.Phase {
 	to := fmt.Sprintf("%s-ferry-%dms-%d", tb.table, ms, run)
 	step := NewTableStep(TableConfig{Name: tb.table, Source: tb.src, Target: tb.dst, TargetLabel: "the bench account",
 		Mapping: rewrite.Mapping{Names: []rewrite.Rename{{Kind: "table", From: tb.table, To: to}}}})
-	b.StartTimer()
-	p, err := clonetest.Measure(func() error { return step.Apply(b.Context(), benchRecorder{}) })
-	b.StopTimer()
+	p, err := clonetest.MeasureTimed(b, func() error { return step.Apply(b.Context(), clonetest.Discard{}) })
 	if err != nil {
 		b.Fatalf("ferry: %v", err)
 	}
@@ -201,7 +162,6 @@ func (tb tableBench) checkAndDrop(b *testing.B, who, table string) {
 // callers at a time. A table already holding them all is reused.
 func (tb tableBench) seed(b *testing.B) {
 	ctx := b.Context()
-	start := time.Now()
 	_, err := tb.src.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(tb.table),
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange}},
@@ -215,21 +175,7 @@ func (tb tableBench) seed(b *testing.B) {
 	if n, err := count(ctx, tb.src, tb.table); err == nil && n == tb.items {
 		return
 	}
-	const writers = 8
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	for w := range writers {
-		wg.Go(func() {
-			for from := w * batchSize; from < tb.items && errs[w] == nil; from += writers * batchSize {
-				errs[w] = tb.seedBatch(ctx, from, min(from+batchSize, tb.items))
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		b.Fatalf("seed %s: %v", tb.table, err)
-	}
-	b.Logf("seeded %d items into %s in %s", tb.items, tb.table, time.Since(start).Round(time.Millisecond))
+	clonetest.Seed(b, tb.table, "items", tb.items, batchSize, func(from, to int) error { return tb.seedBatch(ctx, from, to) })
 }
 
 func (tb tableBench) seedBatch(ctx context.Context, from, to int) error {
@@ -257,12 +203,3 @@ func count(ctx context.Context, c *dynamodb.Client, table string) (int, error) {
 	}
 	return n, nil
 }
-
-// benchRecorder is the journal as far as a benchmark needs one: nothing to
-// resume from, saves dropped, so the memory measured is the
-// step's own and not a growing list of records.
-type benchRecorder struct{}
-
-func (benchRecorder) Saved() ([]json.RawMessage, error) { return nil, nil }
-func (benchRecorder) Save(json.RawMessage) error        { return nil }
-func (benchRecorder) Progress(runbook.Progress)         {}

@@ -97,7 +97,7 @@ func TestCrashMidCopyResumesFromSavedPages(t *testing.T) {
 		t.Fatalf("interrupted apply = %v", err)
 	}
 	resumed := map[int]int64{}
-	for _, r := range rec.records(recordPage) {
+	for _, r := range records(rec, recordPage) {
 		resumed[r.Segment] = r.Items
 	}
 	var saved int64
@@ -109,7 +109,7 @@ func TestCrashMidCopyResumesFromSavedPages(t *testing.T) {
 	}
 	src.afterScan = nil
 	before := dst.written()
-	again := &memRecorder{saved: rec.all()} // what the crashed apply saved
+	again := &memRecorder{Resume: rec.All()} // what the crashed apply saved
 	if err := NewTableStep(cfg).Apply(t.Context(), again); err != nil {
 		t.Fatal(err)
 	}
@@ -119,13 +119,13 @@ func TestCrashMidCopyResumesFromSavedPages(t *testing.T) {
 	if got := int64(dst.written() - before); got != 1000-saved {
 		t.Errorf("the resumed apply wrote %d items, want %d (the ones not saved as copied)", got, 1000-saved)
 	}
-	if last := again.progress[len(again.progress)-1]; !strings.Contains(last, "done: copied 1000 of ≈1000") {
+	if last := again.Messages()[len(again.Messages())-1]; !strings.Contains(last, "done: copied 1000 of ≈1000") {
 		t.Errorf("last progress = %q", last)
 	}
 
 	// A finished copy is not resumed: the next apply copies afresh.
 	before = dst.written()
-	if err := NewTableStep(cfg).Apply(t.Context(), &memRecorder{saved: again.all()}); err != nil {
+	if err := NewTableStep(cfg).Apply(t.Context(), &memRecorder{Resume: again.All()}); err != nil {
 		t.Fatal(err)
 	}
 	if got := dst.written() - before; got != 1000 || len(dst.snapshot("platform-ledger")) != 1000 {
@@ -212,7 +212,7 @@ func TestDefaultPageSize(t *testing.T) {
 	if err := NewTableStep(cfg).Apply(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
-	if n, pages := src.count("Scan"), len(rec.records(recordPage)); n != 3 || pages != 3 {
+	if n, pages := src.count("Scan"), len(records(rec, recordPage)); n != 3 || pages != 3 {
 		t.Errorf("%d Scan pages and %d resume points for %d items, want 3 of each (%d items a page)", n, pages, items, DefaultPageSize)
 	}
 	if len(dst.snapshot("platform-ledger")) != items {

@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"maps"
@@ -15,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/ferry-dev/ferry/engine/runbook"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeTable is one table of the fake account.
@@ -345,58 +344,10 @@ func (f *fakeDDB) count(op string) int {
 	return f.calls[op]
 }
 
-// memRecorder keeps what a step saves and reports; check runs at each Save.
-type memRecorder struct {
-	mu       sync.Mutex
-	saved    []json.RawMessage
-	progress []string
-	check    func(r record)
-}
+// memRecorder keeps what a step saves and reports; Check runs at each Save.
+type memRecorder = clonetest.Recorder[record]
 
-// Saved is everything saved through this recorder, seeded with what an
-// earlier apply saved when a test resumes one.
-func (m *memRecorder) Saved() ([]json.RawMessage, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.saved), nil
-}
-
-func (m *memRecorder) Save(raw json.RawMessage) error {
-	var r record
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return err
-	}
-	if m.check != nil {
-		m.check(r)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.saved = append(m.saved, slices.Clone(raw))
-	return nil
-}
-
-func (m *memRecorder) Progress(p runbook.Progress) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.progress = append(m.progress, p.Message)
-}
-
-func (m *memRecorder) records(kind string) []record {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []record
-	for _, raw := range m.saved {
-		var r record
-		_ = json.Unmarshal(raw, &r)
-		if r.Kind == kind {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (m *memRecorder) all() []json.RawMessage {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.saved)
+// records are the records of a kind saved through rec or resumed from.
+func records(rec *memRecorder, kind string) []record {
+	return rec.Where(func(r record) bool { return r.Kind == kind })
 }

@@ -39,7 +39,7 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 		if err := step(name).Apply(t.Context(), recs[name]); err != nil {
 			t.Fatal(err)
 		}
-		if tr := recs[name].records(recordTable); len(tr) != 1 || !tr[0].Created {
+		if tr := records(recs[name], recordTable); len(tr) != 1 || !tr[0].Created {
 			t.Errorf("%s: the apply saved table records %+v, want one that it created the table", name, tr)
 		}
 		verifyAll(t, step(name), name)
@@ -50,7 +50,7 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 		if err := step(name).Apply(t.Context(), again); err != nil {
 			t.Fatal(err)
 		}
-		if tr := again.records(recordTable); len(tr) != 0 {
+		if tr := records(again, recordTable); len(tr) != 0 {
 			t.Errorf("%s: the second apply changed the table: %+v", name, tr)
 		}
 		cs, err := step(name).Plan(t.Context())
@@ -78,7 +78,7 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 
 	faults = sb.InjectFaults(t, false)
 	for name, rec := range recs {
-		if err := step(name).Rollback(t.Context(), rec.all(), &memRecorder{}); err != nil {
+		if err := step(name).Rollback(t.Context(), rec.All(), &memRecorder{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -140,10 +140,10 @@ func (w *sandboxWorld) applyAgain(t *testing.T) {
 		if err := NewTableStep(w.cfg(name)).Apply(t.Context(), again); err != nil {
 			t.Fatal(err)
 		}
-		if tr := again.records(recordTable); len(tr) != 0 {
+		if tr := records(again, recordTable); len(tr) != 0 {
 			t.Errorf("%s: the second apply changed the table: %+v", name, tr)
 		}
-		t.Logf("second apply of %s took %s: %s", name, time.Since(started).Round(time.Millisecond), again.progress[len(again.progress)-1])
+		t.Logf("second apply of %s took %s: %s", name, time.Since(started).Round(time.Millisecond), again.Messages()[len(again.Messages())-1])
 	}
 	if got := countItems(t, w.dst, bulkMapped); got != bulkItems {
 		t.Errorf("after a second apply %s holds %d items, want %d", bulkMapped, got, bulkItems)
@@ -154,10 +154,10 @@ func (w *sandboxWorld) applyAgain(t *testing.T) {
 func (w *sandboxWorld) rollback(t *testing.T, saved map[string]*memRecorder) {
 	for name, rec := range saved {
 		back := &memRecorder{}
-		if err := NewTableStep(w.cfg(name)).Rollback(t.Context(), rec.all(), back); err != nil {
+		if err := NewTableStep(w.cfg(name)).Rollback(t.Context(), rec.All(), back); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("rollback %s: %s", name, strings.Join(back.progress, "; "))
+		t.Logf("rollback %s: %s", name, strings.Join(back.Messages(), "; "))
 	}
 	for _, name := range []string{"ledger-entries", bulkMapped} {
 		if _, err := w.dst.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)}); !notFound(err) {

@@ -153,7 +153,7 @@ func TestApplySavesFirstCopiesIsIdempotentAndRollsBack(t *testing.T) {
 	src, dst := seedSource(t, 250), newFake(newAccount)
 	st := NewTableStep(config(src, dst))
 	before := src.snapshot("legacy-ledger")
-	rec := &memRecorder{check: func(r record) {
+	rec := &memRecorder{Check: func(r record) {
 		if _, exists := dst.tables[r.Table]; r.Kind == recordTable && exists {
 			t.Errorf("the table record was saved after CreateTable")
 		}
@@ -161,14 +161,14 @@ func TestApplySavesFirstCopiesIsIdempotentAndRollsBack(t *testing.T) {
 	if err := st.Apply(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
-	if tr := rec.records(recordTable); len(tr) != 1 || !tr[0].Created || tr[0].Table != "platform-ledger" {
+	if tr := records(rec, recordTable); len(tr) != 1 || !tr[0].Created || tr[0].Table != "platform-ledger" {
 		t.Errorf("table records = %+v, want one created platform-ledger", tr)
 	}
 	got := dst.snapshot("platform-ledger")
 	if !maps.Equal(got, before) {
 		t.Errorf("target has %d items, source %d, or they differ", len(got), len(before))
 	}
-	progress := strings.Join(rec.progress, "\n")
+	progress := strings.Join(rec.Messages(), "\n")
 	for _, want := range []string{"waiting for table platform-ledger: table CREATING", "done: copied 250 of ≈250 items into platform-ledger"} {
 		if !strings.Contains(progress, want) {
 			t.Errorf("progress lacks %q:\n%s", want, progress)
@@ -188,16 +188,16 @@ func TestApplySavesFirstCopiesIsIdempotentAndRollsBack(t *testing.T) {
 	if err := st.Apply(t.Context(), again); err != nil {
 		t.Fatal(err)
 	}
-	if len(again.records(recordTable)) != 0 || dst.count("CreateTable")+dst.count("UpdateTable") != 1 || !maps.Equal(dst.snapshot("platform-ledger"), before) {
+	if len(records(again, recordTable)) != 0 || dst.count("CreateTable")+dst.count("UpdateTable") != 1 || !maps.Equal(dst.snapshot("platform-ledger"), before) {
 		t.Errorf("the second apply changed the table or its items")
 	}
 
 	back := &memRecorder{}
-	if err := st.Rollback(t.Context(), append(rec.all(), again.all()...), back); err != nil {
+	if err := st.Rollback(t.Context(), append(rec.All(), again.All()...), back); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := dst.tables["platform-ledger"]; ok || !strings.Contains(back.progress[0], "deleted table platform-ledger") {
-		t.Errorf("rollback left the table: %q", back.progress)
+	if _, ok := dst.tables["platform-ledger"]; ok || !strings.Contains(back.Messages()[0], "deleted table platform-ledger") {
+		t.Errorf("rollback left the table: %q", back.Messages())
 	}
 	if !maps.Equal(src.snapshot("legacy-ledger"), before) || src.count("DeleteTable")+src.count("BatchWriteItem") != 0 {
 		t.Error("the old account was written to")
@@ -243,15 +243,15 @@ func TestUpdateExistingTableAndRollbackLeavesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertChecks(t, checks, true)
-	if tr := rec.records(recordTable); len(tr) != 1 || tr[0].Created || tr[0].Prior == nil || tr[0].Prior.Billing != "PAY_PER_REQUEST" {
+	if tr := records(rec, recordTable); len(tr) != 1 || tr[0].Created || tr[0].Prior == nil || tr[0].Prior.Billing != "PAY_PER_REQUEST" {
 		t.Errorf("table records = %+v, want one holding the prior settings", tr)
 	}
 	back := &memRecorder{}
-	if err := st.Rollback(t.Context(), rec.all(), back); err != nil {
+	if err := st.Rollback(t.Context(), rec.All(), back); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := dst.tables["platform-ledger"]; !ok || !strings.Contains(back.progress[0], "existed on acme-platform before the clone: left in place") {
-		t.Errorf("rollback of a table that existed: %q", back.progress)
+	if _, ok := dst.tables["platform-ledger"]; !ok || !strings.Contains(back.Messages()[0], "existed on acme-platform before the clone: left in place") {
+		t.Errorf("rollback of a table that existed: %q", back.Messages())
 	}
 }
 

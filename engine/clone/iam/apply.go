@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -54,6 +55,9 @@ type undoRecord struct {
 	AddedTags []string          `json:"addedTags,omitempty"`
 }
 
+// UndoTarget is the role and account the write went to.
+func (u undoRecord) UndoTarget() (name, account string) { return u.Role, u.Account }
+
 // Apply brings the new account to the mapped source role — OIDC provider,
 // managed policies, role, trust, tags, inline policies, attachments, in
 // that order — writing only what differs: a second Apply makes no write.
@@ -79,9 +83,9 @@ func (s *roleStep) Apply(ctx context.Context, rec runbook.Recorder) error {
 	if w.err != nil {
 		return w.err
 	}
-	msg := fmt.Sprintf("role %s in %s: %d writes", s.target, s.cfg.TargetLabel, w.n)
+	msg := fmt.Sprintf("role %s in %s: %d writes", s.NewName, s.TargetLabel, w.n)
 	if w.n == 0 {
-		msg = fmt.Sprintf("role %s in %s is already as the mapped source", s.target, s.cfg.TargetLabel)
+		msg = fmt.Sprintf("role %s in %s is already as the mapped source", s.NewName, s.TargetLabel)
 	}
 	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: msg})
 	return nil
@@ -102,17 +106,17 @@ func (w *writer) do(u undoRecord, what string, call func(context.Context) error)
 	if w.err != nil {
 		return
 	}
-	u.Role, u.Account = w.s.target, w.s.cfg.TargetAccount
+	u.Role, u.Account = w.s.NewName, w.s.TargetAccount
 	raw, err := json.Marshal(u)
 	if err == nil {
 		err = w.rec.Save(raw)
 	}
 	if err != nil {
-		w.err = w.s.fail("save the undo record before %s: %w; nothing more was written, fix the journal's storage and apply again", what, err)
+		w.err = w.s.Fail("save the undo record before %s: %w; nothing more was written, fix the journal's storage and apply again", what, err)
 		return
 	}
 	if err := call(w.ctx); err != nil {
-		w.err = w.s.fail("%s in %s: %w; fix what IAM says and apply again, or roll back", what, w.s.cfg.TargetLabel, err)
+		w.err = w.s.Fail("%s in %s: %w; fix what IAM says and apply again, or roll back", what, w.s.TargetLabel, err)
 		return
 	}
 	w.n++
@@ -163,12 +167,12 @@ func (s *roleStep) applyPolicies(w *writer, sd sides) {
 // createRole creates the role with its trust, properties and tags in one
 // call.
 func (s *roleStep) createRole(w *writer, sd sides) {
-	in := &iam.CreateRoleInput{RoleName: aws.String(s.target), Path: aws.String(sd.want.path),
+	in := &iam.CreateRoleInput{RoleName: aws.String(s.NewName), Path: aws.String(sd.want.path),
 		AssumeRolePolicyDocument: aws.String(sd.want.trust), MaxSessionDuration: aws.Int32(sd.want.maxSession), Tags: tagList(sd.want.tags)}
 	if sd.want.description != "" {
 		in.Description = aws.String(sd.want.description)
 	}
-	w.do(undoRecord{Op: undoCreateRole}, "create role "+s.target, func(ctx context.Context) error {
+	w.do(undoRecord{Op: undoCreateRole}, "create role "+s.NewName, func(ctx context.Context) error {
 		_, err := s.cfg.Target.CreateRole(ctx, in)
 		return err
 	})
@@ -178,19 +182,19 @@ func (s *roleStep) createRole(w *writer, sd sides) {
 func (s *roleStep) updateRole(w *writer, sd sides) {
 	fields, set, untag := propDiff(sd.want, sd.dst)
 	if slices.Contains(fields, "Description") || slices.Contains(fields, "MaxSessionDuration") {
-		in := &iam.UpdateRoleInput{RoleName: aws.String(s.target), Description: aws.String(sd.want.description),
+		in := &iam.UpdateRoleInput{RoleName: aws.String(s.NewName), Description: aws.String(sd.want.description),
 			MaxSessionDuration: aws.Int32(sd.want.maxSession)}
-		w.do(undoRecord{Op: undoRoleProps, Description: sd.dst.description, MaxSession: sd.dst.maxSession}, "update role "+s.target,
+		w.do(undoRecord{Op: undoRoleProps, Description: sd.dst.description, MaxSession: sd.dst.maxSession}, "update role "+s.NewName,
 			func(ctx context.Context) error { _, err := s.cfg.Target.UpdateRole(ctx, in); return err })
 	}
 	if len(set)+len(untag) > 0 {
-		prior, added := priorTags(sd.dst.tags, set, untag)
-		w.do(undoRecord{Op: undoTags, PriorTags: prior, AddedTags: added}, "tag role "+s.target,
+		prior, added := awsstep.PriorTags(sd.dst.tags, set, untag)
+		w.do(undoRecord{Op: undoTags, PriorTags: prior, AddedTags: added}, "tag role "+s.NewName,
 			func(ctx context.Context) error { return s.writeTags(ctx, set, untag) })
 	}
 	if !sameDoc(sd.want.trust, sd.dst.trust) {
-		in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(s.target), PolicyDocument: aws.String(sd.want.trust)}
-		w.do(undoRecord{Op: undoTrust, Prior: sd.dst.trust}, "update the trust policy of role "+s.target,
+		in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(s.NewName), PolicyDocument: aws.String(sd.want.trust)}
+		w.do(undoRecord{Op: undoTrust, Prior: sd.dst.trust}, "update the trust policy of role "+s.NewName,
 			func(ctx context.Context) error { _, err := s.cfg.Target.UpdateAssumeRolePolicy(ctx, in); return err })
 	}
 }
@@ -203,12 +207,12 @@ func (s *roleStep) applyInline(w *writer, sd sides) {
 		if had && sameDoc(sd.want.inline[name], have) {
 			continue
 		}
-		in := &iam.PutRolePolicyInput{RoleName: aws.String(s.target), PolicyName: aws.String(name), PolicyDocument: aws.String(sd.want.inline[name])}
+		in := &iam.PutRolePolicyInput{RoleName: aws.String(s.NewName), PolicyName: aws.String(name), PolicyDocument: aws.String(sd.want.inline[name])}
 		w.do(undoRecord{Op: undoInline, Policy: name, Prior: have, Had: had}, "put inline policy "+s.inlineName(name),
 			func(ctx context.Context) error { _, err := s.cfg.Target.PutRolePolicy(ctx, in); return err })
 	}
 	for _, name := range extraInline(sd) {
-		in := &iam.DeleteRolePolicyInput{RoleName: aws.String(s.target), PolicyName: aws.String(name)}
+		in := &iam.DeleteRolePolicyInput{RoleName: aws.String(s.NewName), PolicyName: aws.String(name)}
 		w.do(undoRecord{Op: undoInline, Policy: name, Prior: sd.dst.inline[name], Had: true}, "delete inline policy "+s.inlineName(name),
 			func(ctx context.Context) error { _, err := s.cfg.Target.DeleteRolePolicy(ctx, in); return err })
 	}
@@ -221,13 +225,13 @@ func (s *roleStep) applyAttachments(w *writer, sd sides) {
 		if slices.Contains(sd.dst.attached, arn) {
 			continue
 		}
-		in := &iam.AttachRolePolicyInput{RoleName: aws.String(s.target), PolicyArn: aws.String(arn)}
-		w.do(undoRecord{Op: undoAttach, Policy: arn}, "attach "+arn+" to role "+s.target,
+		in := &iam.AttachRolePolicyInput{RoleName: aws.String(s.NewName), PolicyArn: aws.String(arn)}
+		w.do(undoRecord{Op: undoAttach, Policy: arn}, "attach "+arn+" to role "+s.NewName,
 			func(ctx context.Context) error { _, err := s.cfg.Target.AttachRolePolicy(ctx, in); return err })
 	}
 	for _, arn := range detachments(sd) {
-		in := &iam.DetachRolePolicyInput{RoleName: aws.String(s.target), PolicyArn: aws.String(arn)}
-		w.do(undoRecord{Op: undoDetach, Policy: arn}, "detach "+arn+" from role "+s.target,
+		in := &iam.DetachRolePolicyInput{RoleName: aws.String(s.NewName), PolicyArn: aws.String(arn)}
+		w.do(undoRecord{Op: undoDetach, Policy: arn}, "detach "+arn+" from role "+s.NewName,
 			func(ctx context.Context) error { _, err := s.cfg.Target.DetachRolePolicy(ctx, in); return err })
 	}
 }
@@ -235,33 +239,15 @@ func (s *roleStep) applyAttachments(w *writer, sd sides) {
 // writeTags sets, then removes tags, skipping empty calls.
 func (s *roleStep) writeTags(ctx context.Context, set map[string]string, untag []string) error {
 	if len(set) > 0 {
-		if _, err := s.cfg.Target.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(s.target), Tags: tagList(set)}); err != nil {
+		if _, err := s.cfg.Target.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(s.NewName), Tags: tagList(set)}); err != nil {
 			return err
 		}
 	}
 	if len(untag) > 0 {
-		_, err := s.cfg.Target.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(s.target), TagKeys: untag})
+		_, err := s.cfg.Target.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(s.NewName), TagKeys: untag})
 		return err
 	}
 	return nil
-}
-
-// priorTags splits the tags a write changes into those to put back and
-// those to remove on rollback.
-func priorTags(have, set map[string]string, untag []string) (prior map[string]string, added []string) {
-	prior = map[string]string{}
-	for k := range set {
-		if v, ok := have[k]; ok {
-			prior[k] = v
-		} else {
-			added = append(added, k)
-		}
-	}
-	for _, k := range untag {
-		prior[k] = have[k]
-	}
-	slices.Sort(added)
-	return prior, added
 }
 
 // tagList is tags in IAM's form, sorted by key; nil when there are none.

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeIAM is one account's IAM in memory, answering as IAM does where the
@@ -23,7 +25,7 @@ type fakeIAM struct {
 	roles     map[string]*fakeRole
 	policies  map[string]*fakePolicy // by ARN
 	providers map[string]string      // ARN -> URL
-	calls     []string
+	calls     clonetest.Calls
 }
 
 type fakeRole struct {
@@ -52,20 +54,7 @@ func noSuch(what string) error {
 
 // log records a call.
 func (f *fakeIAM) log(op string, detail ...string) {
-	f.calls = append(f.calls, strings.Join(append([]string{op}, detail...), " "))
-}
-
-// writes is the log of every call that changes something.
-func (f *fakeIAM) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "Get") && !strings.HasPrefix(c, "List") {
-			out = append(out, c)
-		}
-	}
-	return out
+	f.calls.Add(strings.Join(append([]string{op}, detail...), " "))
 }
 
 func (f *fakeIAM) roleARN(name, path string) string {

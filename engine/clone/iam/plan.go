@@ -75,8 +75,8 @@ func policyChanges(sd sides) []runbook.Change {
 
 // roleChanges plans the role's properties and its trust policy.
 func (s *roleStep) roleChanges(sd sides) []runbook.Change {
-	r := runbook.Change{Kind: ChangeRole, Name: s.target, After: props(sd.want), Op: runbook.OpCreate}
-	t := runbook.Change{Kind: ChangeTrust, Name: s.target, After: pretty(sd.want.trust), Op: runbook.OpCreate}
+	r := runbook.Change{Kind: ChangeRole, Name: s.NewName, After: props(sd.want), Op: runbook.OpCreate}
+	t := runbook.Change{Kind: ChangeTrust, Name: s.NewName, After: pretty(sd.want.trust), Op: runbook.OpCreate}
 	if sd.dst.exists {
 		r.Before, t.Before = props(sd.dst), pretty(sd.dst.trust)
 		r.Op, t.Op = runbook.OpNone, runbook.OpNone
@@ -131,10 +131,10 @@ func (s *roleStep) attachmentChanges(sd sides) []runbook.Change {
 		if slices.Contains(sd.dst.attached, arn) {
 			op = runbook.OpNone
 		}
-		out = append(out, runbook.Change{Kind: ChangeAttachment, Name: s.target + " -> " + arn, After: arn, Op: op})
+		out = append(out, runbook.Change{Kind: ChangeAttachment, Name: s.NewName + " -> " + arn, After: arn, Op: op})
 	}
 	for _, arn := range detachments(sd) {
-		out = append(out, runbook.Change{Kind: ChangeAttachment, Name: s.target + " -> " + arn, Before: arn, Op: runbook.OpDelete})
+		out = append(out, runbook.Change{Kind: ChangeAttachment, Name: s.NewName + " -> " + arn, Before: arn, Op: runbook.OpDelete})
 	}
 	return out
 }
@@ -159,12 +159,12 @@ func (s *roleStep) notes(sd sides) []string {
 		notes = append(notes, fmt.Sprintf("kube2iam trust of the KOPS node role becomes IRSA: %s may assume the role through %s",
 			strings.Join(s.cfg.Subjects, ", "), sd.oidc.arn))
 		if !sd.oidc.exists {
-			notes = append(notes, fmt.Sprintf("OIDC provider %s is not in %s yet: the step creates it (audience %s)", sd.oidc.arn, s.cfg.TargetLabel, stsAudience))
+			notes = append(notes, fmt.Sprintf("OIDC provider %s is not in %s yet: the step creates it (audience %s)", sd.oidc.arn, s.TargetLabel, stsAudience))
 		}
 	}
 	if extra := append(extraInline(sd), detachments(sd)...); len(extra) > 0 {
 		notes = append(notes, fmt.Sprintf("role %s in %s has policies the source role lacks, which apply removes (rollback restores them): %s",
-			s.target, s.cfg.TargetLabel, strings.Join(extra, ", ")))
+			s.NewName, s.TargetLabel, strings.Join(extra, ", ")))
 	}
 	return notes
 }

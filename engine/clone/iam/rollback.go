@@ -26,25 +26,21 @@ func (s *roleStep) Rollback(ctx context.Context, records []json.RawMessage, rec 
 	}
 	undos := make([]undoRecord, len(records))
 	for i, raw := range records {
-		if err := json.Unmarshal(raw, &undos[i]); err != nil {
-			return s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
-		}
-		if u := undos[i]; u.Role != s.target || u.Account != s.cfg.TargetAccount {
-			return s.fail("undo record %d is for role %s in account %s, not %s in %s; it was not written by this step",
-				i+1, u.Role, u.Account, s.target, s.cfg.TargetAccount)
+		if err := s.ReadUndo(i, raw, &undos[i]); err != nil {
+			return err
 		}
 	}
 	var said []string
 	for i := len(undos) - 1; i >= 0; i-- {
 		msg, err := s.undo(ctx, undos[i])
 		if err != nil {
-			return s.fail("roll back %s: %w; roll back again, or undo it by hand from the undo records", undos[i].Op, err)
+			return s.Fail("roll back %s: %w; roll back again, or undo it by hand from the undo records", undos[i].Op, err)
 		}
 		if msg != "" {
 			said = append(said, msg)
 		}
 	}
-	msg := fmt.Sprintf("role %s in %s: %d writes undone", s.target, s.cfg.TargetLabel, len(undos))
+	msg := fmt.Sprintf("role %s in %s: %d writes undone", s.NewName, s.TargetLabel, len(undos))
 	if len(said) > 0 {
 		msg += "; " + strings.Join(said, "; ")
 	}
@@ -54,7 +50,7 @@ func (s *roleStep) Rollback(ctx context.Context, records []json.RawMessage, rec 
 
 // undo reverses one write; the message is what the operator should know.
 func (s *roleStep) undo(ctx context.Context, u undoRecord) (string, error) {
-	t, role := s.cfg.Target, aws.String(s.target)
+	t, role := s.cfg.Target, aws.String(s.NewName)
 	var err error
 	switch u.Op {
 	case undoCreateRole:
@@ -90,18 +86,18 @@ func (s *roleStep) undo(ctx context.Context, u undoRecord) (string, error) {
 // one the step added.
 func (s *roleStep) restoreInline(ctx context.Context, u undoRecord) error {
 	if u.Had {
-		_, err := s.cfg.Target.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(s.target), PolicyName: aws.String(u.Policy),
+		_, err := s.cfg.Target.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(s.NewName), PolicyName: aws.String(u.Policy),
 			PolicyDocument: aws.String(u.Prior)})
 		return err
 	}
-	_, err := s.cfg.Target.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(s.target), PolicyName: aws.String(u.Policy)})
+	_, err := s.cfg.Target.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(s.NewName), PolicyName: aws.String(u.Policy)})
 	return err
 }
 
 // deleteRole deletes a role the step created, after what IAM requires
 // gone first: its inline policies and attachments.
 func (s *roleStep) deleteRole(ctx context.Context) error {
-	cur, err := readRole(ctx, s.cfg.Target, s.target)
+	cur, err := readRole(ctx, s.cfg.Target, s.NewName)
 	if err != nil || !cur.exists {
 		return err
 	}
@@ -111,12 +107,12 @@ func (s *roleStep) deleteRole(ctx context.Context) error {
 		}
 	}
 	for _, arn := range cur.attached {
-		_, err := s.cfg.Target.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(s.target), PolicyArn: aws.String(arn)})
+		_, err := s.cfg.Target.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(s.NewName), PolicyArn: aws.String(arn)})
 		if err != nil && !notFound(err) {
 			return err
 		}
 	}
-	_, err = s.cfg.Target.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(s.target)})
+	_, err = s.cfg.Target.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(s.NewName)})
 	return err
 }
 

@@ -12,12 +12,13 @@
 package iam
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -112,66 +113,38 @@ type RoleConfig struct {
 }
 
 // roleStep clones one role. It keeps no state between calls: every
-// method reads both accounts again.
+// method reads both accounts again. Its Step holds cfg's names, target
+// label and accounts, the defaults filled in; cfg the rest.
 type roleStep struct {
-	cfg    RoleConfig
-	target string // the role's name in the new account
+	awsstep.Step
+	cfg RoleConfig
 }
 
 // NewRoleStep returns the runbook step that clones one IAM role.
 func NewRoleStep(cfg RoleConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
-	return &roleStep{cfg: cfg, target: rewrite.String(cfg.Mapping, cfg.Name)}
+	return &roleStep{cfg: cfg, Step: awsstep.Step{StepID: StepID(cfg.Name), StepKind: Kind, HaveClients: cfg.Source != nil && cfg.Target != nil,
+		Verb: "Clone", Noun: "IAM role", Resource: "role", API: "IAM",
+		OldName: cfg.Name, NewName: rewrite.String(cfg.Mapping, cfg.Name), TargetLabel: cmp.Or(cfg.TargetLabel, "target"),
+		SourceAccount: cfg.SourceAccount, TargetAccount: cfg.TargetAccount, Mapping: cfg.Mapping,
+		Needs: cfg.Deps, Namespace: cfg.Namespace, Service: cfg.Service}}
 }
 
 // StepID is the ID of the step that clones the source role name:
 // "aws/iam/<name>".
 func StepID(name string) string { return "aws/iam/" + name }
 
-// ID is StepID of the source role's name.
-func (s *roleStep) ID() string { return StepID(s.cfg.Name) }
-
-// Kind is "clone-iam-role".
-func (s *roleStep) Kind() string { return Kind }
-
-// Title names the role (and its new name, when the mapping renames it) and
-// the target.
-func (s *roleStep) Title() string {
-	if s.target != s.cfg.Name {
-		return fmt.Sprintf("Clone IAM role %s as %s to %s", s.cfg.Name, s.target, s.cfg.TargetLabel)
-	}
-	return fmt.Sprintf("Clone IAM role %s to %s", s.cfg.Name, s.cfg.TargetLabel)
-}
-
-// Deps are the configured steps.
-func (s *roleStep) Deps() []string { return append([]string(nil), s.cfg.Deps...) }
-
-// Scope is the configured namespace and service.
-func (s *roleStep) Scope() (namespace, service string) { return s.cfg.Namespace, s.cfg.Service }
-
-// fail wraps an error with the role's name.
-func (s *roleStep) fail(format string, args ...any) error {
-	return fmt.Errorf("clone IAM role %s: "+format, append([]any{s.cfg.Name}, args...)...)
-}
-
 // checkConfig refuses a configuration that could write to the old account
 // or build a trust nobody can use.
 func (s *roleStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil:
-		return s.fail("the step has no IAM client for the source or the target; build it with both")
-	case s.cfg.TargetAccount == "":
-		return s.fail("the plan names no target account id; set target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
-	case s.cfg.OIDCIssuer != "" && !strings.HasPrefix(s.cfg.OIDCIssuer, "https://"):
-		return s.fail("OIDC issuer %q is not an https URL; pass the EKS cluster's identity.oidc.issuer", s.cfg.OIDCIssuer)
+	if err := s.CheckConfig(); err != nil {
+		return err
+	}
+	if s.cfg.OIDCIssuer != "" && !strings.HasPrefix(s.cfg.OIDCIssuer, "https://") {
+		return s.Fail("OIDC issuer %q is not an https URL; pass the EKS cluster's identity.oidc.issuer", s.cfg.OIDCIssuer)
 	}
 	for _, sub := range s.cfg.Subjects {
 		if parts := strings.Split(sub, ":"); len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" {
-			return s.fail("subject %q is not system:serviceaccount:NAMESPACE:NAME; fix the service account list", sub)
+			return s.Fail("subject %q is not system:serviceaccount:NAMESPACE:NAME; fix the service account list", sub)
 		}
 	}
 	return nil

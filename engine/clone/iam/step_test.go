@@ -1,14 +1,13 @@
 package iam
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -37,26 +36,7 @@ func readDoc(acct string) string {
 }
 
 // recorder keeps what a step saves and reports.
-type recorder struct {
-	mu   sync.Mutex
-	undo []json.RawMessage
-	msgs []string
-}
-
-func (r *recorder) Progress(p runbook.Progress) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, p.Message)
-}
-
-func (r *recorder) Saved() ([]json.RawMessage, error) { return nil, nil }
-
-func (r *recorder) Save(undo json.RawMessage) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.undo = append(r.undo, undo)
-	return nil
-}
+type recorder = clonetest.Recorder[undoRecord]
 
 // fixture is a source account with role checkout-api (kube2iam trust, an
 // inline policy, a customer-managed and an AWS-managed policy, tags) and
@@ -156,11 +136,11 @@ func TestCloneKube2IAMToIRSA(t *testing.T) {
 		"AttachRolePolicy checkout-api " + newPol,
 		"AttachRolePolicy checkout-api " + awsPol,
 	}
-	if got := f.dst.writes(); !slices.Equal(got, wantWrites) {
+	if got := f.dst.calls.Writes(); !slices.Equal(got, wantWrites) {
 		t.Fatalf("writes:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantWrites, "\n"))
 	}
-	if len(rec.undo) != len(wantWrites) {
-		t.Errorf("%d undo records for %d writes", len(rec.undo), len(wantWrites))
+	if len(rec.Undo()) != len(wantWrites) {
+		t.Errorf("%d undo records for %d writes", len(rec.Undo()), len(wantWrites))
 	}
 	assertIRSA(t, f.dst.roles["checkout-api"].trust)
 	if state := f.dst.dump(); strings.Contains(state, oldAcct) {
@@ -169,9 +149,9 @@ func TestCloneKube2IAMToIRSA(t *testing.T) {
 	checks, err := f.step.Verify(ctx)
 	mustOK(t, checks, err)
 
-	n := len(f.dst.writes())
+	n := len(f.dst.calls.Writes())
 	must(t, f.step.Apply(ctx, &recorder{}))
-	if w := f.dst.writes()[n:]; len(w) != 0 {
+	if w := f.dst.calls.Writes()[n:]; len(w) != 0 {
 		t.Errorf("the second apply wrote: %q", w)
 	}
 	cs, err = f.step.Plan(ctx)
@@ -181,11 +161,11 @@ func TestCloneKube2IAMToIRSA(t *testing.T) {
 			t.Errorf("plan after apply: %s %s %s", c.Op, c.Kind, c.Name)
 		}
 	}
-	must(t, f.step.Rollback(ctx, rec.undo, &recorder{}))
+	must(t, f.step.Rollback(ctx, rec.Undo(), &recorder{}))
 	if after := f.dst.dump(); after != before {
 		t.Errorf("new account after rollback:\n%s\nwant\n%s", after, before)
 	}
-	if w := f.src.writes(); len(w) != 0 {
+	if w := f.src.calls.Writes(); len(w) != 0 {
 		t.Errorf("the old account was written to: %q", w)
 	}
 }
@@ -229,12 +209,12 @@ func TestUpdateRestoresOnRollback(t *testing.T) {
 	must(t, f.step.Apply(ctx, rec))
 	want := []string{"UpdateRole checkout-api", "TagRole checkout-api", "UntagRole checkout-api stray", "UpdateAssumeRolePolicy checkout-api",
 		"PutRolePolicy checkout-api access", "DeleteRolePolicy checkout-api by-hand", "AttachRolePolicy checkout-api " + newPol}
-	if got := f.dst.writes(); !slices.Equal(got, want) {
+	if got := f.dst.calls.Writes(); !slices.Equal(got, want) {
 		t.Errorf("writes:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	checks, err := f.step.Verify(ctx)
 	mustOK(t, checks, err)
-	must(t, f.step.Rollback(ctx, rec.undo, &recorder{}))
+	must(t, f.step.Rollback(ctx, rec.Undo(), &recorder{}))
 	if after := f.dst.dump(); after != before {
 		t.Errorf("new account after rollback:\n%s\nwant\n%s", after, before)
 	}
@@ -254,7 +234,7 @@ func TestManagedPolicyNewVersion(t *testing.T) {
 	if p.def != "v2" || !sameDoc(p.versions["v2"], readDoc(newAcct)) {
 		t.Errorf("policy after apply: %+v", *p)
 	}
-	must(t, f.step.Rollback(ctx, rec.undo, &recorder{}))
+	must(t, f.step.Rollback(ctx, rec.Undo(), &recorder{}))
 	if p := f.dst.policies[newPol]; p == nil || p.def != "v1" || len(p.versions) != 1 {
 		t.Errorf("policy after rollback: %+v", p)
 	}
@@ -273,12 +253,12 @@ func TestProviderKeptWhileTrusted(t *testing.T) {
 	must(t, f.step.Apply(ctx, rec))
 	f.dst.addRole("other", f.dst.roles["checkout-api"].trust, nil)
 	out := &recorder{}
-	must(t, f.step.Rollback(ctx, rec.undo, out))
+	must(t, f.step.Rollback(ctx, rec.Undo(), out))
 	if _, ok := f.dst.providers[provARN]; !ok {
 		t.Error("rollback deleted a provider role other trusts")
 	}
-	if len(out.msgs) != 1 || !strings.Contains(out.msgs[0], "stays: roles other trust it") {
-		t.Errorf("rollback said %q", out.msgs)
+	if len(out.Messages()) != 1 || !strings.Contains(out.Messages()[0], "stays: roles other trust it") {
+		t.Errorf("rollback said %q", out.Messages())
 	}
 }
 
@@ -319,7 +299,7 @@ func TestKube2IAMNeedsIRSAConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "OIDC issuer and the service accounts") {
 		t.Errorf("Plan = %v, want an error asking for the OIDC issuer and service accounts", err)
 	}
-	if w := f.dst.writes(); len(w) != 0 {
+	if w := f.dst.calls.Writes(); len(w) != 0 {
 		t.Errorf("writes: %q", w)
 	}
 }

@@ -17,7 +17,7 @@ func issuerHost(issuer string) string {
 
 // providerARN is the OIDC provider's ARN in the target account.
 func (s *roleStep) providerARN() string {
-	return "arn:aws:iam::" + s.cfg.TargetAccount + ":oidc-provider/" + issuerHost(s.cfg.OIDCIssuer)
+	return "arn:aws:iam::" + s.TargetAccount + ":oidc-provider/" + issuerHost(s.cfg.OIDCIssuer)
 }
 
 // irsa reports whether the step was given what an IRSA trust needs.
@@ -29,7 +29,7 @@ func (s *roleStep) isNodeRole(principal string) bool {
 	if len(s.cfg.NodeRoles) > 0 {
 		return slices.Contains(s.cfg.NodeRoles, principal)
 	}
-	return strings.HasPrefix(principal, "arn:aws:iam::"+s.cfg.SourceAccount+":role/nodes.")
+	return strings.HasPrefix(principal, "arn:aws:iam::"+s.SourceAccount+":role/nodes.")
 }
 
 // mapTrust is the trust policy the role should have in the new account:
@@ -40,11 +40,11 @@ func (s *roleStep) isNodeRole(principal string) bool {
 func (s *roleStep) mapTrust(src string) (string, bool, error) {
 	v, err := parse(src)
 	if err != nil {
-		return "", false, s.fail("trust policy: %w; fix it in the old account", err)
+		return "", false, s.Fail("trust policy: %w; fix it in the old account", err)
 	}
 	doc, ok := v.(map[string]any)
 	if !ok {
-		return "", false, s.fail("trust policy is not a JSON object; fix it in the old account")
+		return "", false, s.Fail("trust policy is not a JSON object; fix it in the old account")
 	}
 	var out []any
 	found := false
@@ -57,12 +57,12 @@ func (s *roleStep) mapTrust(src string) (string, bool, error) {
 	}
 	if found {
 		if !s.irsa() {
-			return "", true, s.fail("its trust policy lets the kube2iam node role assume it, which means nothing on EKS; give the step the target cluster's OIDC issuer and the service accounts that use the role (IRSA)")
+			return "", true, s.Fail("its trust policy lets the kube2iam node role assume it, which means nothing on EKS; give the step the target cluster's OIDC issuer and the service accounts that use the role (IRSA)")
 		}
 		out = append(out, s.irsaStatement())
 	}
 	doc["Statement"] = out
-	mapped, err := mapDoc(s.cfg.Mapping, encode(doc, false))
+	mapped, err := mapDoc(s.Mapping, encode(doc, false))
 	return mapped, found, err
 }
 

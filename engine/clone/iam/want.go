@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
 
@@ -45,10 +46,10 @@ func (s *roleStep) read(ctx context.Context) (sides, error) {
 	var sd sides
 	var err error
 	if sd.src, err = readRole(ctx, s.cfg.Source, s.cfg.Name); err != nil {
-		return sd, s.fail("old account %s: %w; check that the source profile can read IAM there", s.cfg.SourceAccount, err)
+		return sd, s.Fail("old account %s: %w; check that the source profile can read IAM there", s.SourceAccount, err)
 	}
 	if !sd.src.exists {
-		return sd, s.fail("no such role in the old account %s; check the source profile, or drop the role from the plan's resources", s.cfg.SourceAccount)
+		return sd, s.Fail("no such role in the old account %s; check the source profile, or drop the role from the plan's resources", s.SourceAccount)
 	}
 	if sd.dst, err = s.readTarget(ctx); err != nil {
 		return sd, err
@@ -65,33 +66,30 @@ func (s *roleStep) read(ctx context.Context) (sides, error) {
 // readTarget reads the role in the new account and checks it is there: a
 // client pointed at the wrong account must never be written through.
 func (s *roleStep) readTarget(ctx context.Context) (role, error) {
-	r, err := readRole(ctx, s.cfg.Target, s.target)
+	r, err := readRole(ctx, s.cfg.Target, s.NewName)
 	if err != nil {
-		return r, s.fail("%s (account %s): %w; check that the target profile can read IAM there", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		return r, s.Fail("%s (account %s): %w; check that the target profile can read IAM there", s.TargetLabel, s.TargetAccount, err)
 	}
-	if r.exists && arnAccount(r.arn) != s.cfg.TargetAccount {
-		return r, s.fail("role %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-			s.target, arnAccount(r.arn), s.cfg.TargetAccount)
+	if r.exists && arnAccount(r.arn) != s.TargetAccount {
+		return r, s.Fail("role %s on the target side is in account %q, not the plan's target account %s; check the target profile",
+			s.NewName, arnAccount(r.arn), s.TargetAccount)
 	}
 	return r, nil
 }
 
 // wanted maps the source role into what the new account should hold.
 func (s *roleStep) wanted(sd *sides) error {
-	m := s.cfg.Mapping
+	m := s.Mapping
 	src := sd.src
 	w := role{exists: true, path: src.path, description: rewrite.String(m, src.description), maxSession: src.maxSession,
-		tags: map[string]string{}, inline: map[string]string{}}
-	for k, v := range src.tags {
-		w.tags[k] = rewrite.String(m, v)
-	}
+		tags: awsstep.MapTags(m, src.tags), inline: map[string]string{}}
 	var err error
 	if w.trust, sd.kube2iam, err = s.mapTrust(src.trust); err != nil {
 		return err
 	}
 	for name, doc := range src.inline {
 		if w.inline[name], err = mapDoc(m, doc); err != nil {
-			return s.fail("inline policy %s: %w; fix it in the old account", name, err)
+			return s.Fail("inline policy %s: %w; fix it in the old account", name, err)
 		}
 	}
 	for _, arn := range src.attached {
@@ -108,7 +106,7 @@ func (s *roleStep) targetPolicyARN(arn string) string {
 	if awsManaged(arn) {
 		return arn
 	}
-	return rewrite.String(s.cfg.Mapping, arn)
+	return rewrite.String(s.Mapping, arn)
 }
 
 // readPolicies reads each customer-managed policy the source role attaches
@@ -120,22 +118,22 @@ func (s *roleStep) readPolicies(ctx context.Context, sd *sides) error {
 		}
 		src, err := readManaged(ctx, s.cfg.Source, arn)
 		if err != nil {
-			return s.fail("old account %s: %w; check that the source profile can read IAM policies there", s.cfg.SourceAccount, err)
+			return s.Fail("old account %s: %w; check that the source profile can read IAM policies there", s.SourceAccount, err)
 		}
 		if !src.exists {
-			return s.fail("attached policy %s is gone from the old account; apply again once the role there is consistent", arn)
+			return s.Fail("attached policy %s is gone from the old account; apply again once the role there is consistent", arn)
 		}
-		want := managed{arn: s.targetPolicyARN(arn), exists: true, path: src.path, description: rewrite.String(s.cfg.Mapping, src.description)}
+		want := managed{arn: s.targetPolicyARN(arn), exists: true, path: src.path, description: rewrite.String(s.Mapping, src.description)}
 		want.name = path.Base(want.arn)
-		if arnAccount(want.arn) != s.cfg.TargetAccount {
-			return s.fail("policy %s maps to %s, outside the target account %s; add its account to the plan's mapping.accounts", arn, want.arn, s.cfg.TargetAccount)
+		if arnAccount(want.arn) != s.TargetAccount {
+			return s.Fail("policy %s maps to %s, outside the target account %s; add its account to the plan's mapping.accounts", arn, want.arn, s.TargetAccount)
 		}
-		if want.doc, err = mapDoc(s.cfg.Mapping, src.doc); err != nil {
-			return s.fail("managed policy %s: %w; fix it in the old account", arn, err)
+		if want.doc, err = mapDoc(s.Mapping, src.doc); err != nil {
+			return s.Fail("managed policy %s: %w; fix it in the old account", arn, err)
 		}
 		have, err := readManaged(ctx, s.cfg.Target, want.arn)
 		if err != nil {
-			return s.fail("%s: %w; check that the target profile can read IAM policies there", s.cfg.TargetLabel, err)
+			return s.Fail("%s: %w; check that the target profile can read IAM policies there", s.TargetLabel, err)
 		}
 		sd.policies = append(sd.policies, policyPair{want: want, have: have})
 	}
@@ -153,7 +151,7 @@ func (s *roleStep) readProvider(ctx context.Context, sd *sides) error {
 	case notFound(err):
 		return nil
 	case err != nil:
-		return s.fail("read OIDC provider %s in %s: %w; check that the target profile can read IAM there", sd.oidc.arn, s.cfg.TargetLabel, err)
+		return s.Fail("read OIDC provider %s in %s: %w; check that the target profile can read IAM there", sd.oidc.arn, s.TargetLabel, err)
 	}
 	sd.oidc.exists = true
 	return nil
@@ -174,18 +172,7 @@ func propDiff(want, have role) (fields []string, set map[string]string, untag []
 	if want.maxSession != have.maxSession {
 		fields = append(fields, "MaxSessionDuration")
 	}
-	set = map[string]string{}
-	for k, v := range want.tags {
-		if old, ok := have.tags[k]; !ok || old != v {
-			set[k] = v
-		}
-	}
-	for k := range have.tags {
-		if _, ok := want.tags[k]; !ok {
-			untag = append(untag, k)
-		}
-	}
-	slices.Sort(untag)
+	set, untag = awsstep.TagDiff(want.tags, have.tags)
 	if len(set)+len(untag) > 0 {
 		fields = append(fields, "Tags")
 	}
@@ -194,9 +181,9 @@ func propDiff(want, have role) (fields []string, set map[string]string, untag []
 
 // pathErr explains a target role whose path differs: IAM cannot move a role.
 func (s *roleStep) pathErr(sd sides) error {
-	return s.fail("role %s already exists in %s with path %s, not %s, and IAM cannot change a role's path; delete it there or rename the role in the plan's mapping",
-		s.target, s.cfg.TargetLabel, sd.dst.path, sd.want.path)
+	return s.Fail("role %s already exists in %s with path %s, not %s, and IAM cannot change a role's path; delete it there or rename the role in the plan's mapping",
+		s.NewName, s.TargetLabel, sd.dst.path, sd.want.path)
 }
 
 // inlineName names an inline policy in change sets and evidence.
-func (s *roleStep) inlineName(policy string) string { return fmt.Sprintf("%s/%s", s.target, policy) }
+func (s *roleStep) inlineName(policy string) string { return fmt.Sprintf("%s/%s", s.NewName, policy) }

@@ -31,6 +31,9 @@ type undoRecord struct {
 	Records []undoEntry `json:"records,omitempty"`
 }
 
+// UndoTarget is the zone and account the write went to.
+func (u undoRecord) UndoTarget() (name, account string) { return u.Zone, u.Account }
+
 type undoEntry struct {
 	Key    key                      `json:"key"`
 	Before *types.ResourceRecordSet `json:"before,omitempty"`
@@ -58,24 +61,24 @@ func (s *zoneStep) Apply(ctx context.Context, rec runbook.Recorder) error {
 			return err
 		}
 		if sd.dst == nil {
-			return s.fail("zone %s was created in %s but cannot be found by name; apply again", s.target, s.cfg.TargetLabel)
+			return s.Fail("zone %s was created in %s but cannot be found by name; apply again", s.NewName, s.TargetLabel)
 		}
 	}
 	edits, _ := diff(sd.want, sd.dstRecs)
 	bs, err := batches(edits, s.limits)
 	if err != nil {
-		return s.fail("%w", err)
+		return s.Fail("%w", err)
 	}
 	for i, b := range bs {
 		if err := s.send(ctx, rec, sd.dst.id, b); err != nil {
-			return s.fail("batch %d of %d (%s): %w; Route 53 applies a batch whole or not at all: fix what it says and apply again, which sends only what is still missing",
+			return s.Fail("batch %d of %d (%s): %w; Route 53 applies a batch whole or not at all: fix what it says and apply again, which sends only what is still missing",
 				i+1, len(bs), keysText(b), err)
 		}
-		rec.Progress(runbook.Progress{Done: i + 1, Total: len(bs), Message: fmt.Sprintf("wrote %d record sets to zone %s in %s", len(b), s.target, s.cfg.TargetLabel)})
+		rec.Progress(runbook.Progress{Done: i + 1, Total: len(bs), Message: fmt.Sprintf("wrote %d record sets to zone %s in %s", len(b), s.NewName, s.TargetLabel)})
 	}
-	msg := fmt.Sprintf("zone %s in %s holds the %d mapped record sets", s.target, s.cfg.TargetLabel, len(sd.want))
+	msg := fmt.Sprintf("zone %s in %s holds the %d mapped record sets", s.NewName, s.TargetLabel, len(sd.want))
 	if len(bs) == 0 {
-		msg = fmt.Sprintf("unchanged zone %s in %s: its %d mapped record sets were already there", s.target, s.cfg.TargetLabel, len(sd.want))
+		msg = fmt.Sprintf("unchanged zone %s in %s: its %d mapped record sets were already there", s.NewName, s.TargetLabel, len(sd.want))
 	}
 	if n := len(sd.unmapped); n > 0 {
 		msg += fmt.Sprintf("; %d not copied (see the plan's notes)", n)
@@ -92,19 +95,19 @@ func (s *zoneStep) createZone(ctx context.Context, sd *sides, rec runbook.Record
 	if err != nil {
 		return err
 	}
-	if err := s.save(rec, undoRecord{Zone: s.target, Account: s.cfg.TargetAccount, CreatedZone: true, CallerReference: ref}); err != nil {
+	if err := s.Save(rec, undoRecord{Zone: s.NewName, Account: s.TargetAccount, CreatedZone: true, CallerReference: ref}); err != nil {
 		return err
 	}
-	in := &route53.CreateHostedZoneInput{Name: aws.String(s.target), CallerReference: aws.String(ref)}
+	in := &route53.CreateHostedZoneInput{Name: aws.String(s.NewName), CallerReference: aws.String(ref)}
 	if sd.src.comment != "" {
 		in.HostedZoneConfig = &types.HostedZoneConfig{Comment: aws.String(sd.src.comment)}
 	}
 	_, err = s.cfg.Target.CreateHostedZone(ctx, in)
 	var exists *types.HostedZoneAlreadyExists
 	if err != nil && !errors.As(err, &exists) {
-		return s.fail("create zone %s in %s: %w; fix what Route 53 says and apply again", s.target, s.cfg.TargetLabel, err)
+		return s.Fail("create zone %s in %s: %w; fix what Route 53 says and apply again", s.NewName, s.TargetLabel, err)
 	}
-	rec.Progress(runbook.Progress{Message: fmt.Sprintf("created zone %s in %s", s.target, s.cfg.TargetLabel)})
+	rec.Progress(runbook.Progress{Message: fmt.Sprintf("created zone %s in %s", s.NewName, s.TargetLabel)})
 	return nil
 }
 
@@ -114,28 +117,28 @@ func (s *zoneStep) createZone(ctx context.Context, sd *sides, rec runbook.Record
 func (s *zoneStep) callerReference(rec runbook.Recorder) (string, error) {
 	saved, err := rec.Saved()
 	if err != nil {
-		return "", s.fail("read the undo records saved so far: %w; fix the journal's storage and apply again", err)
+		return "", s.Fail("read the undo records saved so far: %w; fix the journal's storage and apply again", err)
 	}
 	for _, raw := range saved {
 		var u undoRecord
-		if json.Unmarshal(raw, &u) == nil && u.CreatedZone && u.Zone == s.target && u.CallerReference != "" {
+		if json.Unmarshal(raw, &u) == nil && u.CreatedZone && u.Zone == s.NewName && u.CallerReference != "" {
 			return u.CallerReference, nil
 		}
 	}
 	nonce := make([]byte, 8)
 	if _, err := rand.Read(nonce); err != nil {
-		return "", s.fail("make a caller reference: %w", err)
+		return "", s.Fail("make a caller reference: %w", err)
 	}
 	return "ferry-" + hex.EncodeToString(nonce), nil
 }
 
 // send saves the batch's undo record, then writes the batch.
 func (s *zoneStep) send(ctx context.Context, rec runbook.Recorder, zoneID string, batch []edit) error {
-	u := undoRecord{Zone: s.target, Account: s.cfg.TargetAccount, ZoneID: zoneID}
+	u := undoRecord{Zone: s.NewName, Account: s.TargetAccount, ZoneID: zoneID}
 	for _, e := range batch {
 		u.Records = append(u.Records, undoEntry{Key: e.key, Before: e.before, After: e.after})
 	}
-	if err := s.save(rec, u); err != nil {
+	if err := s.Save(rec, u); err != nil {
 		return err
 	}
 	_, err := s.cfg.Target.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
@@ -143,16 +146,4 @@ func (s *zoneStep) send(ctx context.Context, rec runbook.Recorder, zoneID string
 		ChangeBatch:  &types.ChangeBatch{Comment: aws.String("ferry " + s.ID()), Changes: changes(batch)},
 	})
 	return err
-}
-
-// save records u durably before the write it describes.
-func (s *zoneStep) save(rec runbook.Recorder, u undoRecord) error {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		return s.fail("encode the undo record: %w", err)
-	}
-	if err := rec.Save(raw); err != nil {
-		return s.fail("save the undo record before writing: %w; nothing was written, fix the journal's storage and apply again", err)
-	}
-	return nil
 }

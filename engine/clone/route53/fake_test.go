@@ -3,7 +3,6 @@ package route53
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 const (
@@ -38,7 +37,7 @@ type fakeR53 struct {
 	mu       sync.Mutex
 	zones    map[string]*fakeZone
 	refs     map[string]bool
-	calls    []string
+	calls    clonetest.Calls
 	nextID   int
 	pageSize int
 	// failBatch makes the n-th ChangeResourceRecordSets call (1-based) fail
@@ -81,23 +80,6 @@ func values(vs ...string) []types.ResourceRecord {
 	return out
 }
 
-func (f *fakeR53) log(format string, args ...any) {
-	f.calls = append(f.calls, fmt.Sprintf(format, args...))
-}
-
-// writes is the log of every call that changes something.
-func (f *fakeR53) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "List") {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // state is every zone with its records, for before/after comparisons.
 func (f *fakeR53) state() string {
 	f.mu.Lock()
@@ -130,7 +112,7 @@ func sortedRecs(recs []types.ResourceRecordSet) []types.ResourceRecordSet {
 func (f *fakeR53) ListHostedZonesByName(_ context.Context, in *route53.ListHostedZonesByNameInput, _ ...func(*route53.Options)) (*route53.ListHostedZonesByNameOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("ListHostedZonesByName %s", aws.ToString(in.DNSName))
+	f.calls.Addf("ListHostedZonesByName %s", aws.ToString(in.DNSName))
 	out := &route53.ListHostedZonesByNameOutput{}
 	for _, z := range f.sorted() {
 		if in.DNSName != nil && (z.name < fqdn(*in.DNSName) || z.name == fqdn(*in.DNSName) && in.HostedZoneId != nil && z.id < *in.HostedZoneId) {
@@ -160,7 +142,7 @@ func (f *fakeR53) zone(id *string) (*fakeZone, error) {
 func (f *fakeR53) ListResourceRecordSets(_ context.Context, in *route53.ListResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("ListResourceRecordSets %s", aws.ToString(in.HostedZoneId))
+	f.calls.Addf("ListResourceRecordSets %s", aws.ToString(in.HostedZoneId))
 	z, err := f.zone(in.HostedZoneId)
 	if err != nil {
 		return nil, err
@@ -188,7 +170,7 @@ func (f *fakeR53) CreateHostedZone(_ context.Context, in *route53.CreateHostedZo
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name, ref := fqdn(aws.ToString(in.Name)), aws.ToString(in.CallerReference)
-	f.log("CreateHostedZone %s", name)
+	f.calls.Addf("CreateHostedZone %s", name)
 	if f.refs[ref] {
 		return nil, &types.HostedZoneAlreadyExists{Message: aws.String("caller reference " + ref + " was used")}
 	}
@@ -201,7 +183,7 @@ func (f *fakeR53) CreateHostedZone(_ context.Context, in *route53.CreateHostedZo
 func (f *fakeR53) DeleteHostedZone(_ context.Context, in *route53.DeleteHostedZoneInput, _ ...func(*route53.Options)) (*route53.DeleteHostedZoneOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("DeleteHostedZone %s", aws.ToString(in.Id))
+	f.calls.Addf("DeleteHostedZone %s", aws.ToString(in.Id))
 	z, err := f.zone(in.Id)
 	if err != nil {
 		return nil, err
@@ -226,7 +208,7 @@ func (f *fakeR53) ChangeResourceRecordSets(_ context.Context, in *route53.Change
 		}
 		used = used.add(e.weight())
 	}
-	f.log("ChangeResourceRecordSets %s: %s", aws.ToString(in.HostedZoneId), strings.Join(parts, ", "))
+	f.calls.Addf("ChangeResourceRecordSets %s: %s", aws.ToString(in.HostedZoneId), strings.Join(parts, ", "))
 	f.batchCalls++
 	if f.batchCalls == f.failBatch {
 		return nil, fmt.Errorf("connection reset by peer")
@@ -276,24 +258,9 @@ func applyBatch(recs []types.ResourceRecordSet, changes []types.Change) ([]types
 	return recs, nil
 }
 
-// memRecorder keeps undo payloads and progress in memory; saved are undo
-// payloads of earlier applies that Saved returns.
-type memRecorder struct {
-	saved    []json.RawMessage
-	undo     []json.RawMessage
-	progress []string
-}
-
-func (r *memRecorder) Progress(p runbook.Progress) { r.progress = append(r.progress, p.Message) }
-
-func (r *memRecorder) Saved() ([]json.RawMessage, error) {
-	return append(slices.Clone(r.saved), r.undo...), nil
-}
-
-func (r *memRecorder) Save(raw json.RawMessage) error {
-	r.undo = append(r.undo, slices.Clone(raw))
-	return nil
-}
+// memRecorder keeps undo records and progress in memory; Resume are the
+// undo records of earlier applies that Saved returns first.
+type memRecorder = clonetest.Recorder[undoRecord]
 
 // must fails the test on err.
 func must(t *testing.T, err error) {

@@ -35,7 +35,7 @@ func (s *zoneStep) mapRecords(ctx context.Context, sd *sides) error {
 		dstID = sd.dst.id
 	}
 	for _, r := range sd.srcRecs {
-		if isApexNSOrSOA(r, s.source) {
+		if isApexNSOrSOA(r, s.OldName) {
 			continue
 		}
 		m, why, err := s.mapRecord(ctx, sd, r, dstID)
@@ -54,10 +54,10 @@ func (s *zoneStep) mapRecords(ctx context.Context, sd *sides) error {
 
 // mapRecord maps one record, or says why it cannot be.
 func (s *zoneStep) mapRecord(ctx context.Context, sd *sides, r types.ResourceRecordSet, dstID string) (types.ResourceRecordSet, string, error) {
-	m := s.cfg.Mapping
+	m := s.Mapping
 	name := rewrite.String(m, dnsName(aws.ToString(r.Name)))
-	if name != s.target && !strings.HasSuffix(name, "."+s.target) {
-		return r, fmt.Sprintf("its name maps to %s, outside zone %s; fix the mapping's renames", name, s.target), nil
+	if name != s.NewName && !strings.HasSuffix(name, "."+s.NewName) {
+		return r, fmt.Sprintf("its name maps to %s, outside zone %s; fix the mapping's renames", name, s.NewName), nil
 	}
 	if id := aws.ToString(r.TrafficPolicyInstanceId); id != "" {
 		return r, fmt.Sprintf("traffic policy instance %s made it; recreate the traffic policy in the new account", id), nil
@@ -96,7 +96,7 @@ func (s *zoneStep) mapRecord(ctx context.Context, sd *sides, r types.ResourceRec
 // zone of the old account, or a load balancer (which lives in the old
 // account) the mapping does not rename, cannot be mapped.
 func (s *zoneStep) mapAlias(ctx context.Context, sd *sides, a types.AliasTarget, dstID string) (types.AliasTarget, string, error) {
-	m := s.cfg.Mapping
+	m := s.Mapping
 	zid, dns := bareID(aws.ToString(a.HostedZoneId)), aws.ToString(a.DNSName)
 	out := types.AliasTarget{HostedZoneId: aws.String(zid), DNSName: aws.String(rewrite.String(m, dns)), EvaluateTargetHealth: a.EvaluateTargetHealth}
 	if zid == sd.src.id {
@@ -113,7 +113,7 @@ func (s *zoneStep) mapAlias(ctx context.Context, sd *sides, a types.AliasTarget,
 	if sd.oldZoneIDs == nil {
 		ids, err := zoneIDs(ctx, s.cfg.Source)
 		if err != nil {
-			return out, "", s.fail("old account %s: %w", s.cfg.SourceAccount, err)
+			return out, "", s.Fail("old account %s: %w", s.SourceAccount, err)
 		}
 		sd.oldZoneIDs = ids
 	}

@@ -27,19 +27,19 @@ func (s *zoneStep) Plan(ctx context.Context) (runbook.ChangeSet, error) {
 	edits, conflicts := diff(sd.want, sd.dstRecs)
 	bs, err := batches(edits, s.limits)
 	if err != nil {
-		return cs, s.fail("%w", err)
+		return cs, s.Fail("%w", err)
 	}
-	zc := runbook.Change{Kind: ChangeKindZone, Name: s.target, After: renderZone(s.target, sd.want)}
+	zc := runbook.Change{Kind: ChangeKindZone, Name: s.NewName, After: renderZone(s.NewName, sd.want)}
 	switch {
 	case sd.dst == nil:
 		zc.Op = runbook.OpCreate
 		cs.Notes = append(cs.Notes, fmt.Sprintf("zone %s does not exist in %s (account %s): the apply creates it (public)",
-			s.target, s.cfg.TargetLabel, s.cfg.TargetAccount))
+			s.NewName, s.TargetLabel, s.TargetAccount))
 	case len(edits) == 0:
 		zc.Op = runbook.OpNone
 	default:
 		zc.Op = runbook.OpUpdate
-		zc.Before = renderZone(s.target, present(sd.want, sd.dstRecs))
+		zc.Before = renderZone(s.NewName, present(sd.want, sd.dstRecs))
 	}
 	cs.Changes = append([]runbook.Change{zc}, recordChanges(edits)...)
 	if len(edits) > 0 {
@@ -59,7 +59,7 @@ func (s *zoneStep) leftOut(sd *sides, conflicts []unmapped) []string {
 		skipped[u.key] = true
 	}
 	n := 0
-	for _, r := range extra(sd.want, sd.dstRecs, s.target) {
+	for _, r := range extra(sd.want, sd.dstRecs, s.NewName) {
 		if !skipped[keyOf(r)] {
 			n++
 		}
@@ -74,8 +74,8 @@ func (s *zoneStep) leftOut(sd *sides, conflicts []unmapped) []string {
 // the new account, which the mapping cannot name.
 func (s *zoneStep) needPublicOrExisting(sd *sides) error {
 	if sd.dst == nil && sd.src.private {
-		return s.fail("the old zone is private; create %s in %s (account %s) associated with its VPC, then apply again: ferry cannot pick the new account's VPC",
-			s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
+		return s.Fail("the old zone is private; create %s in %s (account %s) associated with its VPC, then apply again: ferry cannot pick the new account's VPC",
+			s.NewName, s.TargetLabel, s.TargetAccount)
 	}
 	return nil
 }

@@ -123,23 +123,23 @@ func (s *zoneStep) read(ctx context.Context) (*sides, error) {
 	if err := s.checkConfig(); err != nil {
 		return nil, err
 	}
-	src, err := findZone(ctx, s.cfg.Source, s.source)
+	src, err := findZone(ctx, s.cfg.Source, s.OldName)
 	if err != nil {
-		return nil, s.fail("old account %s: %w; check that the source profile can read Route 53 there", s.cfg.SourceAccount, err)
+		return nil, s.Fail("old account %s: %w; check that the source profile can read Route 53 there", s.SourceAccount, err)
 	}
 	if src == nil {
-		return nil, s.fail("no such hosted zone in the old account %s; check the name, or drop it from the plan's resources.route53", s.cfg.SourceAccount)
+		return nil, s.Fail("no such hosted zone in the old account %s; check the name, or drop it from the plan's resources.route53", s.SourceAccount)
 	}
 	sd := &sides{src: *src}
 	if sd.srcRecs, err = listRecords(ctx, s.cfg.Source, src.id); err != nil {
-		return nil, s.fail("old account %s: %w", s.cfg.SourceAccount, err)
+		return nil, s.Fail("old account %s: %w", s.SourceAccount, err)
 	}
-	if sd.dst, err = findZone(ctx, s.cfg.Target, s.target); err != nil {
-		return nil, s.fail("%s (account %s): %w; check that the target profile can read Route 53 there", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+	if sd.dst, err = findZone(ctx, s.cfg.Target, s.NewName); err != nil {
+		return nil, s.Fail("%s (account %s): %w; check that the target profile can read Route 53 there", s.TargetLabel, s.TargetAccount, err)
 	}
 	if sd.dst != nil {
 		if sd.dstRecs, err = listRecords(ctx, s.cfg.Target, sd.dst.id); err != nil {
-			return nil, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+			return nil, s.Fail("%s (account %s): %w", s.TargetLabel, s.TargetAccount, err)
 		}
 	}
 	if err := s.mapRecords(ctx, sd); err != nil {

@@ -31,12 +31,8 @@ func (s *zoneStep) merge(records []json.RawMessage) (undo, error) {
 	u := undo{before: map[key]*types.ResourceRecordSet{}, after: map[key]*types.ResourceRecordSet{}}
 	for i, raw := range records {
 		var r undoRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return u, s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
-		}
-		if r.Zone != s.target || r.Account != s.cfg.TargetAccount {
-			return u, s.fail("undo record %d is for zone %s in account %s, not %s in %s; it was not written by this step",
-				i+1, r.Zone, r.Account, s.target, s.cfg.TargetAccount)
+		if err := s.ReadUndo(i, raw, &r); err != nil {
+			return u, err
 		}
 		if r.CreatedZone {
 			u.createdZone, u.callerRefs = true, append(u.callerRefs, r.CallerReference)
@@ -69,24 +65,24 @@ func (s *zoneStep) Rollback(ctx context.Context, records []json.RawMessage, rec 
 	if err != nil {
 		return err
 	}
-	z, err := findZone(ctx, s.cfg.Target, s.target)
+	z, err := findZone(ctx, s.cfg.Target, s.NewName)
 	if err != nil {
-		return s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		return s.Fail("%s (account %s): %w", s.TargetLabel, s.TargetAccount, err)
 	}
 	if z == nil {
 		if len(u.keys) > 0 && !u.createdZone {
-			return s.fail("zone %s, which existed before the clone, is gone from %s; recreate it by hand from the undo records", s.target, s.cfg.TargetLabel)
+			return s.Fail("zone %s, which existed before the clone, is gone from %s; recreate it by hand from the undo records", s.NewName, s.TargetLabel)
 		}
-		rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("zone %s is already gone from %s", s.target, s.cfg.TargetLabel)})
+		rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("zone %s is already gone from %s", s.NewName, s.TargetLabel)})
 		return nil
 	}
 	if len(u.zoneIDs) > 0 && !slices.Contains(u.zoneIDs, z.id) {
-		return s.fail("zone %s in %s now has id %s, not %s that the clone wrote to; it was recreated since, roll it back by hand",
-			s.target, s.cfg.TargetLabel, z.id, strings.Join(u.zoneIDs, ", "))
+		return s.Fail("zone %s in %s now has id %s, not %s that the clone wrote to; it was recreated since, roll it back by hand",
+			s.NewName, s.TargetLabel, z.id, strings.Join(u.zoneIDs, ", "))
 	}
 	have, err := listRecords(ctx, s.cfg.Target, z.id)
 	if err != nil {
-		return s.fail("%s: %w", s.cfg.TargetLabel, err)
+		return s.Fail("%s: %w", s.TargetLabel, err)
 	}
 	edits, err := s.restoring(u, have)
 	if err != nil {
@@ -120,8 +116,8 @@ func (s *zoneStep) restoring(u undo, have []types.ResourceRecordSet) ([]edit, er
 		}
 	}
 	if len(changed) > 0 {
-		return nil, s.fail("record sets %s in %s changed since the clone wrote them; the rollback leaves them alone: put them back as the clone left them, or restore them by hand, then roll back again",
-			strings.Join(changed, ", "), s.cfg.TargetLabel)
+		return nil, s.Fail("record sets %s in %s changed since the clone wrote them; the rollback leaves them alone: put them back as the clone left them, or restore them by hand, then roll back again",
+			strings.Join(changed, ", "), s.TargetLabel)
 	}
 	sortEdits(edits)
 	return edits, nil
@@ -140,7 +136,7 @@ func matches(r *types.ResourceRecordSet, now types.ResourceRecordSet, exists boo
 func (s *zoneStep) sendRestore(ctx context.Context, rec runbook.Recorder, zoneID string, edits []edit) error {
 	bs, err := batches(edits, s.limits)
 	if err != nil {
-		return s.fail("%w", err)
+		return s.Fail("%w", err)
 	}
 	for i, b := range bs {
 		_, err := s.cfg.Target.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
@@ -148,10 +144,10 @@ func (s *zoneStep) sendRestore(ctx context.Context, rec runbook.Recorder, zoneID
 			ChangeBatch:  &types.ChangeBatch{Comment: aws.String("ferry rollback " + s.ID()), Changes: changes(b)},
 		})
 		if err != nil {
-			return s.fail("restore batch %d of %d (%s) in %s: %w; Route 53 applies a batch whole or not at all: roll back again, which restores only what is left",
-				i+1, len(bs), keysText(b), s.cfg.TargetLabel, err)
+			return s.Fail("restore batch %d of %d (%s) in %s: %w; Route 53 applies a batch whole or not at all: roll back again, which restores only what is left",
+				i+1, len(bs), keysText(b), s.TargetLabel, err)
 		}
-		rec.Progress(runbook.Progress{Done: i + 1, Total: len(bs), Message: fmt.Sprintf("restored %d record sets of zone %s in %s", len(b), s.target, s.cfg.TargetLabel)})
+		rec.Progress(runbook.Progress{Done: i + 1, Total: len(bs), Message: fmt.Sprintf("restored %d record sets of zone %s in %s", len(b), s.NewName, s.TargetLabel)})
 	}
 	return nil
 }
@@ -160,26 +156,26 @@ func (s *zoneStep) sendRestore(ctx context.Context, rec runbook.Recorder, zoneID
 // own NS and SOA records is left in it.
 func (s *zoneStep) dropZone(ctx context.Context, rec runbook.Recorder, u undo, z zone) error {
 	if !u.createdZone {
-		rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("zone %s in %s existed before the clone and stays", s.target, s.cfg.TargetLabel)})
+		rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("zone %s in %s existed before the clone and stays", s.NewName, s.TargetLabel)})
 		return nil
 	}
 	if !slices.Contains(u.callerRefs, z.callerRef) {
-		return s.fail("zone %s in %s was not created by this clone (caller reference %q); its records are restored, the zone stays: delete it by hand if it should go",
-			s.target, s.cfg.TargetLabel, z.callerRef)
+		return s.Fail("zone %s in %s was not created by this clone (caller reference %q); its records are restored, the zone stays: delete it by hand if it should go",
+			s.NewName, s.TargetLabel, z.callerRef)
 	}
 	have, err := listRecords(ctx, s.cfg.Target, z.id)
 	if err != nil {
-		return s.fail("%s: %w", s.cfg.TargetLabel, err)
+		return s.Fail("%s: %w", s.TargetLabel, err)
 	}
-	if left := extra(nil, have, s.target); len(left) > 0 {
+	if left := extra(nil, have, s.NewName); len(left) > 0 {
 		rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("zone %s in %s stays: it holds %d record sets the clone did not write (%s)",
-			s.target, s.cfg.TargetLabel, len(left), keyOf(left[0]))})
+			s.NewName, s.TargetLabel, len(left), keyOf(left[0]))})
 		return nil
 	}
 	if _, err := s.cfg.Target.DeleteHostedZone(ctx, &route53.DeleteHostedZoneInput{Id: aws.String(z.id)}); err != nil {
-		return s.fail("delete zone %s (id %s), which the clone created, in %s: %w; delete it by hand or roll back again", s.target, z.id, s.cfg.TargetLabel, err)
+		return s.Fail("delete zone %s (id %s), which the clone created, in %s: %w; delete it by hand or roll back again", s.NewName, z.id, s.TargetLabel, err)
 	}
-	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("deleted zone %s (id %s), which the clone created, in %s", s.target, z.id, s.cfg.TargetLabel)})
+	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: fmt.Sprintf("deleted zone %s (id %s), which the clone created, in %s", s.NewName, z.id, s.TargetLabel)})
 	return nil
 }
 
@@ -191,7 +187,7 @@ func (s *zoneStep) RollbackPreview(records []json.RawMessage) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	where := fmt.Sprintf("in zone %s of %s (account %s)", s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
+	where := fmt.Sprintf("in zone %s of %s (account %s)", s.NewName, s.TargetLabel, s.TargetAccount)
 	var out []string
 	for _, k := range u.keys {
 		if u.before[k] == nil {
@@ -202,7 +198,7 @@ func (s *zoneStep) RollbackPreview(records []json.RawMessage) ([]string, error) 
 	}
 	if u.createdZone {
 		out = append(out, fmt.Sprintf("delete zone %s of %s (account %s), which the clone created, if only its NS and SOA records are left",
-			s.target, s.cfg.TargetLabel, s.cfg.TargetAccount))
+			s.NewName, s.TargetLabel, s.TargetAccount))
 	}
 	return out, nil
 }

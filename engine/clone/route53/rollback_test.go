@@ -37,7 +37,7 @@ func TestBatches(t *testing.T) {
 	s.limits = small
 	apply(t, s, nil)
 	var sent []string
-	for _, w := range dst.writes()[1:] {
+	for _, w := range dst.calls.Writes()[1:] {
 		if !strings.HasPrefix(w, "ChangeResourceRecordSets") {
 			t.Fatalf("unexpected write %q", w)
 		}
@@ -50,8 +50,8 @@ func TestBatches(t *testing.T) {
 		}
 		sent = append(sent, parts...)
 	}
-	if len(sent) != 9 || len(dst.writes()) != 4 {
-		t.Errorf("sent %d changes in %d batches: %q", len(sent), len(dst.writes())-1, dst.writes())
+	if len(sent) != 9 || len(dst.calls.Writes()) != 4 {
+		t.Errorf("sent %d changes in %d batches: %q", len(sent), len(dst.calls.Writes())-1, dst.calls.Writes())
 	}
 	_, err := batches([]edit{{key: key{Name: "big.", Type: "TXT"}, after: &types.ResourceRecordSet{Name: aws.String("big."),
 		Type: types.RRTypeTxt, ResourceRecords: values(strings.Repeat("x", 16001))}}}, apiLimits)
@@ -75,10 +75,10 @@ func TestResumeAfterCrash(t *testing.T) {
 	if err := s.Apply(t.Context(), first); err == nil || !strings.Contains(err.Error(), "batch 2 of 3") {
 		t.Fatalf("apply with a failing batch: %v", err)
 	}
-	second := &memRecorder{saved: first.undo}
+	second := &memRecorder{Resume: first.Undo()}
 	must(t, s.Apply(t.Context(), second))
 	upserts := map[string]int{}
-	for n, w := range dst.writes() {
+	for n, w := range dst.calls.Writes() {
 		if strings.HasPrefix(w, "CreateHostedZone") {
 			upserts["zone"]++
 		}
@@ -95,12 +95,12 @@ func TestResumeAfterCrash(t *testing.T) {
 		}
 	}
 	if len(upserts) != 10 {
-		t.Errorf("writes = %q", dst.writes())
+		t.Errorf("writes = %q", dst.calls.Writes())
 	}
 	if c := checks(t, s)[CheckRecords]; !c.OK {
 		t.Errorf("verify after resume: %s", c.Evidence)
 	}
-	must(t, s.Rollback(t.Context(), append(first.undo, second.undo...), &memRecorder{}))
+	must(t, s.Rollback(t.Context(), append(first.Undo(), second.Undo()...), &memRecorder{}))
 	if got := dst.state(); got != before {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, before)
 	}
@@ -138,23 +138,23 @@ func TestRollbackRestores(t *testing.T) {
 	if !strings.Contains(dst.state(), "only-new") || !strings.Contains(canonical(findRec(t, dst, "ZNEWPRE", "www.acme.internal.")), `"HostedZoneId":"ZNEWPRE"`) {
 		t.Errorf("after apply:\n%s", dst.state())
 	}
-	preview, err := s.RollbackPreview(rec.undo)
+	preview, err := s.RollbackPreview(rec.Undo())
 	must(t, err)
 	if len(preview) != 9 || !slices.Contains(preview, "restore record set api.acme.internal. A [kops] in zone acme.internal. of EKS (account 222222222222) to its value before the clone") ||
 		!slices.Contains(preview, "delete record set www.acme.internal. A in zone acme.internal. of EKS (account 222222222222)") {
 		t.Errorf("preview = %q", preview)
 	}
 	back := &memRecorder{}
-	must(t, s.Rollback(t.Context(), rec.undo, back))
+	must(t, s.Rollback(t.Context(), rec.Undo(), back))
 	if got := dst.state(); got != before {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, before)
 	}
-	if last := back.progress[len(back.progress)-1]; last != "zone acme.internal. in EKS existed before the clone and stays" {
-		t.Errorf("progress = %q", back.progress)
+	if last := back.Messages()[len(back.Messages())-1]; last != "zone acme.internal. in EKS existed before the clone and stays" {
+		t.Errorf("progress = %q", back.Messages())
 	}
-	n := len(dst.writes())
-	must(t, s.Rollback(t.Context(), rec.undo, &memRecorder{}))
-	if w := dst.writes()[n:]; len(w) != 0 {
+	n := len(dst.calls.Writes())
+	must(t, s.Rollback(t.Context(), rec.Undo(), &memRecorder{}))
+	if w := dst.calls.Writes()[n:]; len(w) != 0 {
 		t.Errorf("the second rollback wrote %q", w)
 	}
 }
@@ -180,13 +180,13 @@ func TestRollbackRefusesChanged(t *testing.T) {
 	z := dst.zones["ZNEW1"]
 	i := slices.IndexFunc(z.recs, func(r types.ResourceRecordSet) bool { return aws.ToString(r.Name) == "orders.acme.internal." })
 	z.recs[i].ResourceRecords = values("elsewhere.acme.internal.")
-	n := len(dst.writes())
-	err := s.Rollback(t.Context(), rec.undo, &memRecorder{})
+	n := len(dst.calls.Writes())
+	err := s.Rollback(t.Context(), rec.Undo(), &memRecorder{})
 	if err == nil || !strings.Contains(err.Error(), "record sets orders.acme.internal. CNAME in EKS changed since the clone wrote them") {
 		t.Errorf("rollback: %v", err)
 	}
-	if len(dst.writes()) != n {
-		t.Errorf("a refused rollback wrote: %q", dst.writes()[n:])
+	if len(dst.calls.Writes()) != n {
+		t.Errorf("a refused rollback wrote: %q", dst.calls.Writes()[n:])
 	}
 }
 
@@ -200,10 +200,10 @@ func TestRollbackKeepsZoneWithForeignRecords(t *testing.T) {
 	z := dst.zones["ZNEW1"]
 	z.recs = append(z.recs, rec("by-hand.acme.internal.", "A", "10.30.0.9"))
 	back := &memRecorder{}
-	must(t, s.Rollback(t.Context(), applied.undo, back))
+	must(t, s.Rollback(t.Context(), applied.Undo(), back))
 	recs := dst.zones["ZNEW1"].recs
-	if len(recs) != 3 || !strings.Contains(back.progress[len(back.progress)-1], "stays: it holds 1 record sets the clone did not write (by-hand.acme.internal. A)") {
-		t.Errorf("zone after rollback: %d records, progress %q", len(recs), back.progress)
+	if len(recs) != 3 || !strings.Contains(back.Messages()[len(back.Messages())-1], "stays: it holds 1 record sets the clone did not write (by-hand.acme.internal. A)") {
+		t.Errorf("zone after rollback: %d records, progress %q", len(recs), back.Messages())
 	}
 }
 
@@ -275,7 +275,7 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
-	if w := slices.Concat(src.writes(), dst.writes(), dup.writes()); len(w) != 0 {
+	if w := slices.Concat(src.calls.Writes(), dst.calls.Writes(), dup.calls.Writes()); len(w) != 0 {
 		t.Errorf("a refused step wrote: %q", w)
 	}
 }
@@ -293,7 +293,7 @@ func TestUndoRecordsRoundTrip(t *testing.T) {
 	s := newStep(src, dst)
 	rec := apply(t, s, nil)
 	var u undoRecord
-	must(t, json.Unmarshal(rec.undo[0], &u))
+	must(t, json.Unmarshal(rec.Undo()[0], &u))
 	byKey := map[string]undoEntry{}
 	for _, e := range u.Records {
 		byKey[e.Key.String()] = e

@@ -18,12 +18,13 @@
 package route53
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -81,67 +82,37 @@ type ZoneConfig struct {
 }
 
 // zoneStep clones one zone. It keeps no state between calls: every method
-// reads both accounts again.
+// reads both accounts again. Its OldName and NewName are the zone's names
+// in Route 53's form, with the trailing dot.
 type zoneStep struct {
+	awsstep.Step
 	cfg    ZoneConfig
-	source string // the zone's name in the old account, with the dot
-	target string // its name in the new account, with the dot
 	limits limits
 }
 
 // NewZoneStep returns the runbook step that copies one hosted zone.
 func NewZoneStep(cfg ZoneConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
 	src := fqdn(cfg.Zone)
-	return &zoneStep{cfg: cfg, source: src, target: fqdn(rewrite.String(cfg.Mapping, src)), limits: apiLimits}
+	return &zoneStep{cfg: cfg, limits: apiLimits, Step: awsstep.Step{StepID: StepID(cfg.Zone), StepKind: Kind, HaveClients: cfg.Source != nil && cfg.Target != nil,
+		Verb: "Copy", Noun: "Route 53 zone", Resource: "zone", API: "Route 53",
+		OldName: src, NewName: fqdn(rewrite.String(cfg.Mapping, src)), TargetLabel: cmp.Or(cfg.TargetLabel, "target"),
+		SourceAccount: cfg.SourceAccount, TargetAccount: cfg.TargetAccount, Mapping: cfg.Mapping,
+		Needs: cfg.Deps, Namespace: cfg.Namespace, Service: cfg.Service}}
 }
 
 // StepID is the ID of the step that copies the zone: "aws/route53/<zone>",
 // the name without its trailing dot.
 func StepID(zone string) string { return "aws/route53/" + strings.TrimSuffix(zone, ".") }
 
-// ID is StepID of the source zone.
-func (s *zoneStep) ID() string { return StepID(s.cfg.Zone) }
-
-// Kind is "clone-route53".
-func (s *zoneStep) Kind() string { return Kind }
-
-// Title names the zone (and its new name, when the mapping renames it) and
-// the target.
-func (s *zoneStep) Title() string {
-	if s.target != s.source {
-		return fmt.Sprintf("Copy Route 53 zone %s as %s to %s", s.source, s.target, s.cfg.TargetLabel)
-	}
-	return fmt.Sprintf("Copy Route 53 zone %s to %s", s.source, s.cfg.TargetLabel)
-}
-
-// Deps are the configured steps.
-func (s *zoneStep) Deps() []string { return append([]string(nil), s.cfg.Deps...) }
-
-// Scope is the configured namespace and service.
-func (s *zoneStep) Scope() (namespace, service string) { return s.cfg.Namespace, s.cfg.Service }
-
-// fail wraps an error with the zone's name.
-func (s *zoneStep) fail(format string, args ...any) error {
-	return fmt.Errorf("copy Route 53 zone %s: "+format, append([]any{s.source}, args...)...)
-}
-
 // checkConfig refuses a configuration that could write to the old account
 // or compare against nothing.
 func (s *zoneStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil:
-		return s.fail("the step has no Route 53 client for the source or the target; build it with both")
-	case strings.Trim(s.cfg.Zone, ".") == "":
-		return s.fail("no zone name; list zones by name under resources.route53 in the plan")
-	case s.cfg.TargetAccount == "":
-		return s.fail("the plan names no target account id; set target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
-	}
-	return nil
+	return s.CheckConfig(func() error {
+		if strings.Trim(s.cfg.Zone, ".") == "" {
+			return s.Fail("no zone name; list zones by name under resources.route53 in the plan")
+		}
+		return nil
+	})
 }
 
 // fqdn is a DNS name in Route 53's form: lower case, with the trailing dot.

@@ -1,7 +1,6 @@
 package route53
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -139,8 +138,8 @@ func TestPlanCreate(t *testing.T) {
 			t.Errorf("notes lack %q: %q", want, cs.Notes)
 		}
 	}
-	if len(src.writes())+len(dst.writes()) != 0 {
-		t.Errorf("plan wrote: %q %q", src.writes(), dst.writes())
+	if len(src.calls.Writes())+len(dst.calls.Writes()) != 0 {
+		t.Errorf("plan wrote: %q %q", src.calls.Writes(), dst.calls.Writes())
 	}
 }
 
@@ -152,18 +151,18 @@ func TestApplyTwice(t *testing.T) {
 	src, dst := seeded(mappable()...)
 	s := newStep(src, dst)
 	before := dst.state()
-	first := &checkingRecorder{t: t, dst: dst}
+	first := &memRecorder{Check: notWrittenYet(t, dst)}
 	must(t, s.Apply(t.Context(), first))
-	w := dst.writes()
+	w := dst.calls.Writes()
 	if len(w) != 2 || w[0] != "CreateHostedZone acme.internal." || !strings.HasPrefix(w[1], "ChangeResourceRecordSets ZNEW1: UPSERT") {
 		t.Fatalf("writes = %q", w)
 	}
-	if first.saves != 2 {
-		t.Errorf("%d undo records saved, want 2 (zone, one batch)", first.saves)
+	if n := len(first.Undo()); n != 2 {
+		t.Errorf("%d undo records saved, want 2 (zone, one batch)", n)
 	}
 	again := apply(t, s, nil)
-	if len(dst.writes()) != 2 || len(again.undo) != 0 || !strings.HasPrefix(again.progress[len(again.progress)-1], "unchanged zone acme.internal.") {
-		t.Errorf("second apply: writes %q, undo %d, progress %q", dst.writes()[2:], len(again.undo), again.progress)
+	if len(dst.calls.Writes()) != 2 || len(again.Undo()) != 0 || !strings.HasPrefix(again.Messages()[len(again.Messages())-1], "unchanged zone acme.internal.") {
+		t.Errorf("second apply: writes %q, undo %d, progress %q", dst.calls.Writes()[2:], len(again.Undo()), again.Messages())
 	}
 	cs, err := s.Plan(t.Context())
 	must(t, err)
@@ -179,37 +178,28 @@ func TestApplyTwice(t *testing.T) {
 	if !strings.HasPrefix(got[CheckRecords].Evidence, "9 of 9 record sets present with the mapped values: acme.internal. TXT, api.acme.internal. A [eks]") {
 		t.Errorf("evidence = %s", got[CheckRecords].Evidence)
 	}
-	must(t, s.Rollback(t.Context(), first.undo, &memRecorder{}))
+	must(t, s.Rollback(t.Context(), first.Undo(), &memRecorder{}))
 	if got := dst.state(); got != before {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, before)
 	}
-	if w := src.writes(); len(w) != 0 {
+	if w := src.calls.Writes(); len(w) != 0 {
 		t.Errorf("the old account was written to: %q", w)
 	}
 }
 
-// checkingRecorder checks, at each Save, that the write the record
-// describes has not happened yet.
-type checkingRecorder struct {
-	memRecorder
-	t     *testing.T
-	dst   *fakeR53
-	saves int
-}
-
-func (r *checkingRecorder) Save(raw json.RawMessage) error {
-	var u undoRecord
-	must(r.t, json.Unmarshal(raw, &u))
-	r.saves++
-	if u.CreatedZone && strings.Contains(r.dst.state(), "zone "+u.Zone) {
-		r.t.Errorf("zone %s saved after it was created", u.Zone)
-	}
-	for _, e := range u.Records {
-		if e.Before == nil && strings.Contains(r.dst.state(), canonical(*e.After)) {
-			r.t.Errorf("record %s saved after it was written", e.Key)
+// notWrittenYet checks, at each Save, that the write the record describes
+// has not happened yet.
+func notWrittenYet(t *testing.T, dst *fakeR53) func(undoRecord) {
+	return func(u undoRecord) {
+		if u.CreatedZone && strings.Contains(dst.state(), "zone "+u.Zone) {
+			t.Errorf("zone %s saved after it was created", u.Zone)
+		}
+		for _, e := range u.Records {
+			if e.Before == nil && strings.Contains(dst.state(), canonical(*e.After)) {
+				t.Errorf("record %s saved after it was written", e.Key)
+			}
 		}
 	}
-	return r.memRecorder.Save(raw)
 }
 
 // TestVerifyNamesUnmapped: records the mapping cannot carry are not

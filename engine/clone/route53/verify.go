@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
-	"github.com/ferry-dev/ferry/engine/rewrite"
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -31,13 +31,10 @@ func (s *zoneStep) Verify(ctx context.Context) ([]runbook.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	zc := runbook.Check{Name: CheckZone, OK: sd.dst != nil}
 	if sd.dst == nil {
-		zc.Evidence = fmt.Sprintf("no zone %s in %s (account %s); apply the step", s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
-		absent := "the zone is absent"
-		return []runbook.Check{zc, {Name: CheckRecords, Evidence: absent}, {Name: CheckAccounts, Evidence: absent}}, nil
+		return s.Missing(CheckZone, CheckRecords, CheckAccounts), nil
 	}
-	zc.Evidence = fmt.Sprintf("%s in %s: id %s, %d record sets", s.target, s.cfg.TargetLabel, sd.dst.id, len(sd.dstRecs))
+	zc := s.Found(CheckZone, fmt.Sprintf("id %s, %d record sets", sd.dst.id, len(sd.dstRecs)))
 	return []runbook.Check{zc, recordsCheck(sd), s.accountsCheck(sd.dstRecs)}, nil
 }
 
@@ -60,11 +57,7 @@ func recordsCheck(sd *sides) runbook.Check {
 	for _, u := range append(sd.unmapped, conflicts...) {
 		bad = append(bad, "not copied: "+u.String())
 	}
-	c := runbook.Check{Name: CheckRecords, OK: len(bad) == 0, Evidence: strings.Join(bad, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("%d of %d record sets present with the mapped values: %s", len(good), len(sd.want), capped(good))
-	}
-	return c
+	return awsstep.Check(CheckRecords, bad, fmt.Sprintf("%d of %d record sets present with the mapped values: %s", len(good), len(sd.want), capped(good)))
 }
 
 // capped lists names, the first shownKeys of them.
@@ -79,15 +72,10 @@ func capped(names []string) string {
 // alias target, health check and CIDR collection — for old account ids,
 // naming the record and field of each.
 func (s *zoneStep) accountsCheck(recs []types.ResourceRecordSet) runbook.Check {
-	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
-	var lines []string
+	f := s.Findings()
 	for _, r := range recs {
 		k := keyOf(r)
-		scan := func(field, v string) {
-			for _, loc := range rewrite.Locators(v, old) {
-				lines = append(lines, fmt.Sprintf("%s %s: %s", k, field, loc))
-			}
-		}
+		scan := func(field, v string) { f.Scan(k.String()+" "+field, v) }
 		scan("name", aws.ToString(r.Name))
 		for _, v := range r.ResourceRecords {
 			scan("value", aws.ToString(v.Value))
@@ -101,9 +89,5 @@ func (s *zoneStep) accountsCheck(recs []types.ResourceRecordSet) runbook.Check {
 			scan("CIDR collection", aws.ToString(c.CollectionId))
 		}
 	}
-	c := runbook.Check{Name: CheckAccounts, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("none of %s in the %d record sets of zone %s", strings.Join(old, ", "), len(recs), s.target)
-	}
-	return c
+	return f.Check(CheckAccounts, fmt.Sprintf("the %d record sets of zone %s", len(recs), s.NewName))
 }

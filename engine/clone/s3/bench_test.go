@@ -3,13 +3,9 @@ package s3
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -17,7 +13,6 @@ import (
 
 	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 // make bench: ferry's bucket copy against the loop a person writes first —
@@ -30,12 +25,9 @@ import (
 // same-region round trip: on loopback a request waits for nothing, so the
 // naive loop would lose nothing by waiting for each answer in turn, as it
 // does against AWS. The small bucket is copied at 0 ms too, loopback as is.
-var bucketBenchRuns = []struct {
-	objects   int
-	latencies []int // ms per AWS request
-}{
-	{1_000, []int{0, clonetest.RoundTripMs}},
-	{10_000, []int{clonetest.RoundTripMs}},
+var bucketBenchRuns = []clonetest.BenchRun{
+	{Size: 1_000, Latencies: []int{0, clonetest.RoundTripMs}},
+	{Size: 10_000, Latencies: []int{clonetest.RoundTripMs}},
 }
 
 // benchObjectSize is every object's size in bytes.
@@ -63,41 +55,12 @@ type bucketBench struct {
 func BenchmarkBucketCopy(b *testing.B) {
 	env := clonetest.BenchSandbox(b)
 	src, dst := s3.NewFromConfig(env.AWS(b, "source"), pathStyle), s3.NewFromConfig(env.AWS(b, "target"), pathStyle)
-	for _, run := range bucketBenchRuns {
-		b.Run(fmt.Sprintf("objects=%d", run.objects), func(b *testing.B) {
-			bb := bucketBench{src: src, dst: dst, bucket: fmt.Sprintf("acme-legacy-bench-%d", run.objects), objects: run.objects}
-			bb.seed(b) // before the latency: it is no part of the figures
-			for _, ms := range run.latencies {
-				b.Run(fmt.Sprintf("latency=%dms", ms), func(b *testing.B) {
-					clonetest.SetLatency(b, env, ms)
-					bb.compare(b, ms)
-				})
-			}
-		})
-	}
-}
-
-// compare copies the bucket b.N times each way at ms a request and reports
-// the figures.
-func (bb bucketBench) compare(b *testing.B, ms int) {
-	b.ResetTimer()
-	b.StopTimer()
-	var ferry, naive clonetest.Phase
-	for i := range b.N {
-		ferry.Add(bb.ferry(b, ms, i))
-		naive.Add(bb.naive(b, ms, i))
-	}
-	copied := float64(bb.objects * b.N)
-	fr, nr := copied/ferry.Took.Seconds(), copied/naive.Took.Seconds()
-	b.ReportMetric(float64(ms), "latency-ms")
-	b.ReportMetric(fr, "ferry-objects/s")
-	b.ReportMetric(nr, "naive-objects/s")
-	b.ReportMetric(fr/nr, "speedup-x")
-	b.ReportMetric(ferry.PeakMiB, "ferry-peak-MiB")
-	b.ReportMetric(naive.PeakMiB, "naive-peak-MiB")
-	b.Logf("%d objects of %d B, %d ms a request: ferry %s (%.0f objects/s, peak RSS %.1f MiB), naive loop %s (%.0f objects/s, peak RSS %.1f MiB): %.1fx",
-		bb.objects, benchObjectSize, ms, (ferry.Took / time.Duration(b.N)).Round(time.Millisecond), fr, ferry.PeakMiB,
-		(naive.Took / time.Duration(b.N)).Round(time.Millisecond), nr, naive.PeakMiB, fr/nr)
+	clonetest.CopyBench{Unit: "objects", Detail: fmt.Sprintf(" of %d B", benchObjectSize), Runs: bucketBenchRuns,
+		Source: func(b *testing.B, objects int) clonetest.Copies {
+			bb := bucketBench{src: src, dst: dst, bucket: fmt.Sprintf("acme-legacy-bench-%d", objects), objects: objects}
+			bb.seed(b)
+			return clonetest.Copies{Ferry: bb.ferry, Naive: bb.naive}
+		}}.Run(b, env)
 }
 
 // ferry clones the source bucket into a new bucket by the step, as the
@@ -107,9 +70,7 @@ func (bb bucketBench) ferry(b *testing.B, ms, run int) clonetest.Phase {
 	step := NewBucketStep(BucketConfig{Name: bb.bucket, Source: bb.src, Target: bb.dst, TargetLabel: "the bench account",
 		Region: "us-east-1", ServerSideCopy: true,
 		Mapping: rewrite.Mapping{Names: []rewrite.Rename{{Kind: "bucket", From: bb.bucket, To: to}}}})
-	b.StartTimer()
-	p, err := clonetest.Measure(func() error { return step.Apply(b.Context(), benchRecorder{}) })
-	b.StopTimer()
+	p, err := clonetest.MeasureTimed(b, func() error { return step.Apply(b.Context(), clonetest.Discard{}) })
 	if err != nil {
 		b.Fatalf("ferry: %v", err)
 	}
@@ -192,7 +153,6 @@ func (bb bucketBench) checkAndDrop(b *testing.B, who, bucket string) {
 // callers at a time. A bucket already holding them all is reused.
 func (bb bucketBench) seed(b *testing.B) {
 	ctx := b.Context()
-	start := time.Now()
 	_, err := bb.src.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bb.bucket)})
 	if err != nil && errCode(err) != "BucketAlreadyOwnedByYou" {
 		b.Fatalf("create %s: %v", bb.bucket, err)
@@ -200,22 +160,11 @@ func (bb bucketBench) seed(b *testing.B) {
 	if keys, _, err := listing(ctx, bb.src, bb.bucket); err == nil && len(keys) == bb.objects {
 		return
 	}
-	const writers = 8
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	for w := range writers {
-		wg.Go(func() {
-			for i := w; i < bb.objects && errs[w] == nil; i += writers {
-				_, errs[w] = bb.src.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bb.bucket), Key: aws.String(fmt.Sprintf("data/%06d.bin", i)),
-					Body: bytes.NewReader(benchBody(i)), ContentType: aws.String("application/octet-stream")})
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		b.Fatalf("seed %s: %v", bb.bucket, err)
-	}
-	b.Logf("seeded %d objects into %s in %s", bb.objects, bb.bucket, time.Since(start).Round(time.Millisecond))
+	clonetest.Seed(b, bb.bucket, "objects", bb.objects, 1, func(i, _ int) error {
+		_, err := bb.src.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bb.bucket), Key: aws.String(fmt.Sprintf("data/%06d.bin", i)),
+			Body: bytes.NewReader(benchBody(i)), ContentType: aws.String("application/octet-stream")})
+		return err
+	})
 }
 
 // benchBody is object i's body: benchObjectSize bytes that differ per
@@ -241,12 +190,3 @@ func listing(ctx context.Context, c *s3.Client, bucket string) ([]string, int64,
 		keys, size = append(keys, o.Key), size+o.Size
 	}
 }
-
-// benchRecorder is the journal as far as a benchmark needs one: nothing to
-// resume from, saves dropped, so the memory measured is the step's own and
-// not a growing list of records.
-type benchRecorder struct{}
-
-func (benchRecorder) Saved() ([]json.RawMessage, error) { return nil, nil }
-func (benchRecorder) Save(json.RawMessage) error        { return nil }
-func (benchRecorder) Progress(runbook.Progress)         {}

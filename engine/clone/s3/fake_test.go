@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/ferry-dev/ferry/engine/runbook"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeObject is one stored object.
@@ -41,7 +41,7 @@ type fakeBucket struct {
 type fakeS3 struct {
 	mu       sync.Mutex
 	buckets  map[string]*fakeBucket
-	calls    []string
+	calls    clonetest.Calls
 	denyCopy bool
 	uploads  map[string][][]byte
 	upMeta   map[string]map[string]string
@@ -60,7 +60,7 @@ func md5ETag(b []byte) string {
 }
 
 func (f *fakeS3) log(method string, bucket *string) {
-	f.calls = append(f.calls, method+" "+aws.ToString(bucket))
+	f.calls.Add(method + " " + aws.ToString(bucket))
 }
 
 // bucket logs the call and returns the bucket, locked; unlock after.
@@ -85,33 +85,6 @@ func (f *fakeS3) create(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.buckets[name] = &fakeBucket{objects: map[string]fakeObject{}, conf: map[string]string{}}
-}
-
-// writes is the logged calls that change something.
-func (f *fakeS3) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		for _, p := range []string{"Put", "Create", "Delete", "Copy", "Upload", "Complete", "Abort"} {
-			if strings.HasPrefix(c, p) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}
-
-func (f *fakeS3) count(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, method+" ") {
-			n++
-		}
-	}
-	return n
 }
 
 func (f *fakeS3) wrote() {
@@ -385,7 +358,7 @@ func (f *fakeS3) CreateMultipartUpload(_ context.Context, in *s3.CreateMultipart
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.log("CreateMultipartUpload", in.Bucket)
-	id := fmt.Sprintf("upload-%d", len(f.calls))
+	id := fmt.Sprintf("upload-%d", len(f.calls.All()))
 	f.uploads[id], f.upMeta[id] = nil, in.Metadata
 	return &s3.CreateMultipartUploadOutput{UploadId: aws.String(id)}, nil
 }
@@ -458,49 +431,9 @@ func (f *fakeS3) ListObjectVersions(_ context.Context, in *s3.ListObjectVersions
 }
 
 // memRecorder keeps what a step saves and reports.
-type memRecorder struct {
-	mu       sync.Mutex
-	saved    []json.RawMessage
-	progress []string
-}
+type memRecorder = clonetest.Recorder[record]
 
-// Saved is everything saved through this recorder, seeded with what an
-// earlier apply saved when a test resumes one.
-func (m *memRecorder) Saved() ([]json.RawMessage, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.saved), nil
-}
-
-func (m *memRecorder) Save(raw json.RawMessage) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.saved = append(m.saved, slices.Clone(raw))
-	return nil
-}
-
-func (m *memRecorder) Progress(p runbook.Progress) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.progress = append(m.progress, p.Message)
-}
-
-func (m *memRecorder) records(kind string) []record {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []record
-	for _, raw := range m.saved {
-		var r record
-		_ = json.Unmarshal(raw, &r)
-		if r.Kind == kind {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (m *memRecorder) all() []json.RawMessage {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.saved)
+// records are the records of a kind saved through rec or resumed from.
+func records(rec *memRecorder, kind string) []record {
+	return rec.Where(func(r record) bool { return r.Kind == kind })
 }

@@ -38,8 +38,8 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 		if err := NewBucketStep(w.step(name)).Apply(t.Context(), recs[name]); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("apply %s: %s", name, strings.Join(recs[name].progress, " | "))
-		if b := recs[name].records(recordBucket); len(b) != 1 || !b[0].Created {
+		t.Logf("apply %s: %s", name, strings.Join(recs[name].Messages(), " | "))
+		if b := records(recs[name], recordBucket); len(b) != 1 || !b[0].Created {
 			t.Errorf("%s: the apply saved bucket records %+v, want one that it created the bucket", name, b)
 		}
 		if checks := clonetest.StepVerified(t, NewBucketStep(w.step(name))); len(checks) != 4 {
@@ -70,7 +70,7 @@ func TestSandboxCloneUnderFaults(t *testing.T) {
 
 	faults = sb.InjectFaults(t, false)
 	for name, rec := range recs {
-		if err := NewBucketStep(w.step(name)).Rollback(t.Context(), rec.all(), &memRecorder{}); err != nil {
+		if err := NewBucketStep(w.step(name)).Rollback(t.Context(), rec.All(), &memRecorder{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -105,7 +105,7 @@ func TestSandboxCloneBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("acme-legacy-invoices (server-side copy tried): %d writes in %s; %s", inv.writes.Load(), time.Since(started).Round(time.Millisecond),
-		strings.Join(recs["acme-legacy-invoices"].progress, " | "))
+		strings.Join(recs["acme-legacy-invoices"].Messages(), " | "))
 	for _, name := range []string{"acme-legacy-invoices", bulkBucket} {
 		verifyOK(t, NewBucketStep(w.step(name)))
 	}
@@ -217,7 +217,7 @@ func (w *world) crashAndResume(t *testing.T) *memRecorder {
 	}
 	partial := countObjects(t, w.dst, bulkMapped)
 	t.Logf("crash: %d objects on the target after %s (%d pages saved done)", partial, time.Since(started).Round(time.Millisecond),
-		len(rec.records(recordThrough)))
+		len(records(rec, recordThrough)))
 	if partial == 0 || partial >= bulkObjects {
 		t.Errorf("%d objects on the target after the crash, want some but not all", partial)
 	}
@@ -228,7 +228,7 @@ func (w *world) crashAndResume(t *testing.T) *memRecorder {
 	}
 	took := time.Since(started)
 	t.Logf("resume: %d writes in %s, %.0f objects/s; %s", resumed.writes.Load(), took.Round(time.Millisecond),
-		float64(resumed.writes.Load())/took.Seconds(), rec.progress[len(rec.progress)-1])
+		float64(resumed.writes.Load())/took.Seconds(), rec.Messages()[len(rec.Messages())-1])
 	if n := resumed.writes.Load(); n+int64(partial) > bulkObjects+200 {
 		t.Errorf("the resume wrote %d objects after %d were there: more than a page re-copied", n, partial)
 	}
@@ -244,10 +244,10 @@ func (w *world) applyAgain(t *testing.T) {
 		if err := NewBucketStep(w.step(name, func(c *BucketConfig) { c.Target = counting })).Apply(t.Context(), again); err != nil {
 			t.Fatal(err)
 		}
-		if n, parts := counting.writes.Load(), again.records(recordPart); n != 0 || len(parts) != 0 || len(again.records(recordBucket)) != 0 {
+		if n, parts := counting.writes.Load(), records(again, recordPart); n != 0 || len(parts) != 0 || len(records(again, recordBucket)) != 0 {
 			t.Errorf("%s: the second apply wrote %d objects and %d parts: %+v", name, n, len(parts), parts)
 		}
-		t.Logf("second apply of %s took %s: %s", name, time.Since(started).Round(time.Millisecond), again.progress[len(again.progress)-1])
+		t.Logf("second apply of %s took %s: %s", name, time.Since(started).Round(time.Millisecond), again.Messages()[len(again.Messages())-1])
 	}
 }
 
@@ -255,10 +255,10 @@ func (w *world) applyAgain(t *testing.T) {
 func (w *world) rollback(t *testing.T, recs map[string]*memRecorder) {
 	for name, rec := range recs {
 		back := &memRecorder{}
-		if err := NewBucketStep(w.step(name)).Rollback(t.Context(), rec.all(), back); err != nil {
+		if err := NewBucketStep(w.step(name)).Rollback(t.Context(), rec.All(), back); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("rollback %s: %s", name, strings.Join(back.progress, "; "))
+		t.Logf("rollback %s: %s", name, strings.Join(back.Messages(), "; "))
 	}
 }
 

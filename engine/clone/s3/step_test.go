@@ -107,21 +107,21 @@ func TestPlanApplyVerifyAgain(t *testing.T) {
 	if err := st.Apply(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.records(recordBucket); len(got) != 1 || !got[0].Created {
+	if got := records(rec, recordBucket); len(got) != 1 || !got[0].Created {
 		t.Errorf("bucket records %+v, want one created", got)
 	}
-	if got := len(rec.records(recordPart)); got != len(parts) {
+	if got := len(records(rec, recordPart)); got != len(parts) {
 		t.Errorf("%d part records, want %d", got, len(parts))
 	}
 	verifyOK(t, st)
 	if !maps.Equal(f.contents(oldBucket), f.contents(newBucket)) {
 		t.Error("target objects differ from the source's")
 	}
-	writes := len(f.writes())
+	writes := len(f.calls.Writes())
 	if err := st.Apply(t.Context(), &memRecorder{}); err != nil {
 		t.Fatal(err)
 	}
-	if again := f.writes()[writes:]; len(again) != 0 {
+	if again := f.calls.Writes()[writes:]; len(again) != 0 {
 		t.Errorf("the second apply wrote: %v", again)
 	}
 	cs, err = st.Plan(t.Context())
@@ -176,8 +176,8 @@ func TestRefusesUnchangedName(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(f.writes()) != 0 {
-		t.Errorf("writes: %v", f.writes())
+	if len(f.calls.Writes()) != 0 {
+		t.Errorf("writes: %v", f.calls.Writes())
 	}
 }
 
@@ -202,7 +202,7 @@ func TestSkipsPresentObjects(t *testing.T) {
 	if err := stepFor(f).Apply(t.Context(), &memRecorder{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("PutObject"); n != 20 {
+	if n := f.calls.Count("PutObject"); n != 20 {
 		t.Errorf("%d PutObject calls, want 20", n)
 	}
 	verifyOK(t, stepFor(f))
@@ -217,18 +217,18 @@ func TestMultipartLargeObject(t *testing.T) {
 	if err := st.Apply(t.Context(), &memRecorder{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("UploadPart"); n != 7 {
+	if n := f.calls.Count("UploadPart"); n != 7 {
 		t.Errorf("%d parts uploaded, want 7 (2500 bytes in 400-byte parts)", n)
 	}
 	if etag := f.buckets[newBucket].objects["big/blob.bin"].etag; !strings.HasSuffix(etag, `-7"`) {
 		t.Errorf("target ETag %s is not a multipart one", etag)
 	}
 	verifyOK(t, st)
-	writes := len(f.writes())
+	writes := len(f.calls.Writes())
 	if err := st.Apply(t.Context(), &memRecorder{}); err != nil {
 		t.Fatal(err)
 	}
-	if again := f.writes()[writes:]; len(again) != 0 {
+	if again := f.calls.Writes()[writes:]; len(again) != 0 {
 		t.Errorf("the second apply wrote: %v", again)
 	}
 }
@@ -242,12 +242,12 @@ func TestServerSideCopyAndFallback(t *testing.T) {
 		if err := stepFor(f, func(c *BucketConfig) { c.ServerSideCopy = true }).Apply(t.Context(), rec); err != nil {
 			t.Fatal(err)
 		}
-		puts := f.count("PutObject")
-		if (deny && puts != 12) || (!deny && (puts != 0 || f.count("CopyObject") != 12)) {
-			t.Errorf("deny=%v: %d PutObject, %d CopyObject", deny, puts, f.count("CopyObject"))
+		puts := f.calls.Count("PutObject")
+		if (deny && puts != 12) || (!deny && (puts != 0 || f.calls.Count("CopyObject") != 12)) {
+			t.Errorf("deny=%v: %d PutObject, %d CopyObject", deny, puts, f.calls.Count("CopyObject"))
 		}
-		if deny && !strings.Contains(strings.Join(rec.progress, "\n"), "was refused (AccessDenied): streaming") {
-			t.Errorf("no fallback note in %q", rec.progress)
+		if deny && !strings.Contains(strings.Join(rec.Messages(), "\n"), "was refused (AccessDenied): streaming") {
+			t.Errorf("no fallback note in %q", rec.Messages())
 		}
 		verifyOK(t, stepFor(f))
 	}
@@ -273,19 +273,19 @@ func TestCrashMidCopyResumes(t *testing.T) {
 	}
 	f.setOnWrite(nil)
 	partial := len(f.contents(newBucket))
-	through := rec.records(recordThrough)
+	through := records(rec, recordThrough)
 	if partial == 0 || partial >= 57 || len(through) == 0 {
 		t.Fatalf("%d objects and %d pages done after the crash, want some", partial, len(through))
 	}
-	before := f.count("ListObjectsV2")
+	before := f.calls.Count("ListObjectsV2")
 	if err := stepFor(f, small).Apply(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(rec.progress, "\n"), "resuming the copy into acme-platform-invoices after key") {
-		t.Errorf("no resume in %q", rec.progress)
+	if !strings.Contains(strings.Join(rec.Messages(), "\n"), "resuming the copy into acme-platform-invoices after key") {
+		t.Errorf("no resume in %q", rec.Messages())
 	}
 	// Pages done before the crash are not listed again.
-	if lists := f.count("ListObjectsV2") - before; lists > 2*(6-len(through)+1) {
+	if lists := f.calls.Count("ListObjectsV2") - before; lists > 2*(6-len(through)+1) {
 		t.Errorf("the resume listed %d pages", lists)
 	}
 	if !maps.Equal(f.contents(oldBucket), f.contents(newBucket)) {
@@ -304,7 +304,7 @@ func TestRollbackCreatedBucket(t *testing.T) {
 	}
 	srcBefore := f.contents(oldBucket)
 	back := &memRecorder{}
-	if err := st.Rollback(t.Context(), rec.all(), back); err != nil {
+	if err := st.Rollback(t.Context(), rec.All(), back); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := f.buckets[newBucket]; ok {
@@ -313,7 +313,7 @@ func TestRollbackCreatedBucket(t *testing.T) {
 	if !maps.Equal(srcBefore, f.contents(oldBucket)) {
 		t.Error("the rollback changed the source")
 	}
-	if msg := back.progress[len(back.progress)-1]; !strings.Contains(msg, "deleted bucket acme-platform-invoices, which the clone created") {
+	if msg := back.Messages()[len(back.Messages())-1]; !strings.Contains(msg, "deleted bucket acme-platform-invoices, which the clone created") {
 		t.Errorf("rollback said %q", msg)
 	}
 }
@@ -331,7 +331,7 @@ func TestRollbackExistingBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := &memRecorder{}
-	if err := st.Rollback(t.Context(), rec.all(), back); err != nil {
+	if err := st.Rollback(t.Context(), rec.All(), back); err != nil {
 		t.Fatal(err)
 	}
 	got := f.contents(newBucket)
@@ -347,7 +347,7 @@ func TestRollbackExistingBucket(t *testing.T) {
 		conf["versioning"] != `"Suspended"` {
 		t.Errorf("configuration not restored: %v", conf)
 	}
-	if msg := back.progress[len(back.progress)-1]; !strings.Contains(msg, "existed on acme-platform before the clone and stays") {
+	if msg := back.Messages()[len(back.Messages())-1]; !strings.Contains(msg, "existed on acme-platform before the clone and stays") {
 		t.Errorf("rollback said %q", msg)
 	}
 }

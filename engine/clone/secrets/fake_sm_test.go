@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/rewrite"
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 const (
@@ -35,7 +35,7 @@ type fakeSM struct {
 	mu      sync.Mutex
 	account string
 	secrets map[string]*fakeSecret
-	calls   []string
+	calls   clonetest.Calls
 	echo    bool
 	// lostCreate makes CreateSecret create the secret and then answer
 	// ResourceExistsException, as the retry of a create whose answer was
@@ -72,22 +72,6 @@ func (f *fakeSM) add(name, value, description, kmsKey string, tags map[string]st
 	if f.secrets[name].tags == nil {
 		f.secrets[name].tags = map[string]string{}
 	}
-}
-
-func (f *fakeSM) log(format string, args ...any) {
-	f.calls = append(f.calls, fmt.Sprintf(format, args...))
-}
-
-func (f *fakeSM) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "Get") && !strings.HasPrefix(c, "Describe") {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // state is each secret's settings, tags and current value's digest.
@@ -137,7 +121,7 @@ func (f *fakeSM) invalid(value []byte) error {
 func (f *fakeSM) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("DescribeSecret %s", aws.ToString(in.SecretId))
+	f.calls.Addf("DescribeSecret %s", aws.ToString(in.SecretId))
 	n, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -164,7 +148,7 @@ func (f *fakeSM) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSe
 func (f *fakeSM) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("GetSecretValue %s", aws.ToString(in.SecretId))
+	f.calls.Addf("GetSecretValue %s", aws.ToString(in.SecretId))
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -190,7 +174,7 @@ func (f *fakeSM) CreateSecret(_ context.Context, in *secretsmanager.CreateSecret
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name, v := aws.ToString(in.Name), value(in.SecretString, in.SecretBinary)
-	f.log("CreateSecret %s", name)
+	f.calls.Addf("CreateSecret %s", name)
 	if f.echo {
 		return nil, f.invalid(v.value)
 	}
@@ -220,7 +204,7 @@ func value(str *string, bin []byte) *fakeVersion {
 func (f *fakeSM) PutSecretValue(_ context.Context, in *secretsmanager.PutSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("PutSecretValue %s", aws.ToString(in.SecretId))
+	f.calls.Addf("PutSecretValue %s", aws.ToString(in.SecretId))
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -249,7 +233,7 @@ func (f *fakeSM) PutSecretValue(_ context.Context, in *secretsmanager.PutSecretV
 func (f *fakeSM) UpdateSecret(_ context.Context, in *secretsmanager.UpdateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("UpdateSecret %s", aws.ToString(in.SecretId))
+	f.calls.Addf("UpdateSecret %s", aws.ToString(in.SecretId))
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -270,7 +254,7 @@ func (f *fakeSM) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	stage, to, from := aws.ToString(in.VersionStage), aws.ToString(in.MoveToVersionId), aws.ToString(in.RemoveFromVersionId)
-	f.log("UpdateSecretVersionStage %s %s %s->%s", aws.ToString(in.SecretId), stage, from, to)
+	f.calls.Addf("UpdateSecretVersionStage %s %s %s->%s", aws.ToString(in.SecretId), stage, from, to)
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -292,7 +276,7 @@ func (f *fakeSM) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.
 func (f *fakeSM) TagResource(_ context.Context, in *secretsmanager.TagResourceInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("TagResource %s", aws.ToString(in.SecretId))
+	f.calls.Addf("TagResource %s", aws.ToString(in.SecretId))
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -306,7 +290,7 @@ func (f *fakeSM) TagResource(_ context.Context, in *secretsmanager.TagResourceIn
 func (f *fakeSM) UntagResource(_ context.Context, in *secretsmanager.UntagResourceInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("UntagResource %s %v", aws.ToString(in.SecretId), in.TagKeys)
+	f.calls.Addf("UntagResource %s %v", aws.ToString(in.SecretId), in.TagKeys)
 	_, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -320,7 +304,7 @@ func (f *fakeSM) UntagResource(_ context.Context, in *secretsmanager.UntagResour
 func (f *fakeSM) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("DeleteSecret %s force=%t", aws.ToString(in.SecretId), aws.ToBool(in.ForceDeleteWithoutRecovery))
+	f.calls.Addf("DeleteSecret %s force=%t", aws.ToString(in.SecretId), aws.ToBool(in.ForceDeleteWithoutRecovery))
 	n, s, err := f.find(in.SecretId)
 	if err != nil {
 		return nil, err
@@ -333,29 +317,10 @@ func (f *fakeSM) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSecret
 	return &secretsmanager.DeleteSecretOutput{}, nil
 }
 
-// memRecorder keeps undo payloads and progress in memory; saved are undo
-// payloads of earlier applies that Saved returns; check, when set, runs at
-// each Save, before the write the record describes.
-type memRecorder struct {
-	saved    []json.RawMessage
-	undo     []json.RawMessage
-	progress []string
-	check    func(raw json.RawMessage)
-}
-
-func (r *memRecorder) Progress(p runbook.Progress) { r.progress = append(r.progress, p.Message) }
-
-func (r *memRecorder) Saved() ([]json.RawMessage, error) {
-	return append(slices.Clone(r.saved), r.undo...), nil
-}
-
-func (r *memRecorder) Save(raw json.RawMessage) error {
-	if r.check != nil {
-		r.check(raw)
-	}
-	r.undo = append(r.undo, slices.Clone(raw))
-	return nil
-}
+// memRecorder keeps undo records and progress in memory; Resume are the
+// undo records of earlier applies that Saved returns first; Check, when
+// set, runs at each Save, before the writes the record describes.
+type memRecorder = clonetest.Recorder[json.RawMessage]
 
 // must fails the test on err.
 func must(t *testing.T, err error) {

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeSSM is one account's Parameter Store in memory, answering as SSM
@@ -24,7 +26,7 @@ type fakeSSM struct {
 	mu      sync.Mutex
 	account string
 	params  map[string]*fakeParam
-	calls   []string
+	calls   clonetest.Calls
 	echo    bool
 	failPut int
 	puts    int
@@ -55,22 +57,6 @@ func (f *fakeSSM) add(p param, versions int) {
 		fp.history = append(fp.history, v)
 	}
 	f.params[p.name] = fp
-}
-
-func (f *fakeSSM) log(format string, args ...any) {
-	f.calls = append(f.calls, fmt.Sprintf(format, args...))
-}
-
-func (f *fakeSSM) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "Get") && !strings.HasPrefix(c, "Describe") && !strings.HasPrefix(c, "List") {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // state is each parameter's current settings, tags and value digest.
@@ -104,7 +90,7 @@ func (f *fakeSSM) arn(name string) string {
 func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("GetParameter %s", aws.ToString(in.Name))
+	f.calls.Addf("GetParameter %s", aws.ToString(in.Name))
 	name, sel, _ := strings.Cut(aws.ToString(in.Name), ":")
 	p := f.params[name]
 	if p == nil {
@@ -130,7 +116,7 @@ func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersBy
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	path := aws.ToString(in.Path)
-	f.log("GetParametersByPath %s", path)
+	f.calls.Addf("GetParametersByPath %s", path)
 	if strings.HasSuffix(path, "/") && path != "/" {
 		return nil, &ssmtypes.ValidationException{Message: aws.String("a path must not end in /")}
 	}
@@ -155,7 +141,7 @@ func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersBy
 func (f *fakeSSM) DescribeParameters(_ context.Context, in *ssm.DescribeParametersInput, _ ...func(*ssm.Options)) (*ssm.DescribeParametersOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("DescribeParameters")
+	f.calls.Addf("DescribeParameters")
 	out := &ssm.DescribeParametersOutput{}
 	for _, n := range slices.Sorted(maps.Keys(f.params)) {
 		if len(in.ParameterFilters) > 0 && !slices.Contains(in.ParameterFilters[0].Values, n) {
@@ -180,7 +166,7 @@ func (f *fakeSSM) DescribeParameters(_ context.Context, in *ssm.DescribeParamete
 func (f *fakeSSM) ListTagsForResource(_ context.Context, in *ssm.ListTagsForResourceInput, _ ...func(*ssm.Options)) (*ssm.ListTagsForResourceOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("ListTagsForResource %s", aws.ToString(in.ResourceId))
+	f.calls.Addf("ListTagsForResource %s", aws.ToString(in.ResourceId))
 	p := f.params[aws.ToString(in.ResourceId)]
 	if p == nil {
 		return nil, &ssmtypes.InvalidResourceId{Message: aws.String("no such resource")}
@@ -196,7 +182,7 @@ func (f *fakeSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ .
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name := aws.ToString(in.Name)
-	f.log("PutParameter %s %s overwrite=%t", name, in.Type, aws.ToBool(in.Overwrite))
+	f.calls.Addf("PutParameter %s %s overwrite=%t", name, in.Type, aws.ToBool(in.Overwrite))
 	f.puts++
 	switch p := f.params[name]; {
 	case f.echo:
@@ -221,7 +207,7 @@ func (f *fakeSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ .
 func (f *fakeSSM) AddTagsToResource(_ context.Context, in *ssm.AddTagsToResourceInput, _ ...func(*ssm.Options)) (*ssm.AddTagsToResourceOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("AddTagsToResource %s", aws.ToString(in.ResourceId))
+	f.calls.Addf("AddTagsToResource %s", aws.ToString(in.ResourceId))
 	p := f.params[aws.ToString(in.ResourceId)]
 	if p == nil {
 		return nil, &ssmtypes.InvalidResourceId{Message: aws.String("no such resource")}
@@ -235,7 +221,7 @@ func (f *fakeSSM) AddTagsToResource(_ context.Context, in *ssm.AddTagsToResource
 func (f *fakeSSM) RemoveTagsFromResource(_ context.Context, in *ssm.RemoveTagsFromResourceInput, _ ...func(*ssm.Options)) (*ssm.RemoveTagsFromResourceOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("RemoveTagsFromResource %s %v", aws.ToString(in.ResourceId), in.TagKeys)
+	f.calls.Addf("RemoveTagsFromResource %s %v", aws.ToString(in.ResourceId), in.TagKeys)
 	p := f.params[aws.ToString(in.ResourceId)]
 	if p == nil {
 		return nil, &ssmtypes.InvalidResourceId{Message: aws.String("no such resource")}
@@ -249,7 +235,7 @@ func (f *fakeSSM) RemoveTagsFromResource(_ context.Context, in *ssm.RemoveTagsFr
 func (f *fakeSSM) DeleteParameter(_ context.Context, in *ssm.DeleteParameterInput, _ ...func(*ssm.Options)) (*ssm.DeleteParameterOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("DeleteParameter %s", aws.ToString(in.Name))
+	f.calls.Addf("DeleteParameter %s", aws.ToString(in.Name))
 	if f.params[aws.ToString(in.Name)] == nil {
 		return nil, notFound(aws.ToString(in.Name))
 	}

@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -73,11 +73,11 @@ func (s *paramStep) Apply(ctx context.Context, rec runbook.Recorder) (err error)
 // tags it.
 func (s *paramStep) applyOne(ctx context.Context, pp paramPair, rec runbook.Recorder) (string, error) {
 	d := pp.differs()
-	tset, untag := tagDiff(pp.want.tags, pp.dst.tags)
+	tset, untag := awsstep.TagDiff(pp.want.tags, pp.dst.tags)
 	if pp.dst.found && len(d)+len(tset)+len(untag) == 0 {
-		return fmt.Sprintf("unchanged parameter %s in %s", pp.want.name, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("unchanged parameter %s in %s", pp.want.name, s.TargetLabel), nil
 	}
-	u := paramUndo{Parameter: pp.want.name, Account: s.cfg.TargetAccount, Created: !pp.dst.found}
+	u := paramUndo{Parameter: pp.want.name, Account: s.TargetAccount, Created: !pp.dst.found}
 	put := !pp.dst.found || len(d) > 0
 	if put {
 		wrote := digestOf(pp.want.value)
@@ -88,25 +88,25 @@ func (s *paramStep) applyOne(ctx context.Context, pp paramPair, rec runbook.Reco
 		u.Prior = &priorParam{Version: h.version, Value: digestOf(h.value), Type: h.typ, Description: h.description, KeyID: h.keyID,
 			DataType: h.dataType, AllowedPattern: h.allowedPattern}
 	}
-	u.PriorTags, u.AddedTags = priorTags(pp.dst.tags, tset, untag)
-	if err := s.save(rec, u); err != nil {
+	u.PriorTags, u.AddedTags = awsstep.PriorTags(pp.dst.tags, tset, untag)
+	if err := s.Save(rec, u); err != nil {
 		return "", err
 	}
 	if put {
 		if err := s.put(ctx, pp.want, pp.dst.found); err != nil {
-			return "", s.fail("put parameter %s in %s: %w; fix what SSM says and apply again", pp.want.name, s.cfg.TargetLabel, err)
+			return "", s.Fail("put parameter %s in %s: %w; fix what SSM says and apply again", pp.want.name, s.TargetLabel, err)
 		}
 	}
 	if err := s.writeTags(ctx, pp.want.name, tset, untag); err != nil {
-		return "", s.fail("tag parameter %s in %s: %w; apply again", pp.want.name, s.cfg.TargetLabel, err)
+		return "", s.Fail("tag parameter %s in %s: %w; apply again", pp.want.name, s.TargetLabel, err)
 	}
 	switch {
 	case !pp.dst.found:
-		return fmt.Sprintf("created parameter %s (%s) in %s: value %s", pp.want.name, pp.want.typ, s.cfg.TargetLabel, digestOf(pp.want.value)), nil
+		return fmt.Sprintf("created parameter %s (%s) in %s: value %s", pp.want.name, pp.want.typ, s.TargetLabel, digestOf(pp.want.value)), nil
 	case put:
-		return fmt.Sprintf("updated parameter %s in %s: %s", pp.want.name, s.cfg.TargetLabel, strings.Join(d, ", ")), nil
+		return fmt.Sprintf("updated parameter %s in %s: %s", pp.want.name, s.TargetLabel, strings.Join(d, ", ")), nil
 	}
-	return fmt.Sprintf("updated the tags of parameter %s in %s", pp.want.name, s.cfg.TargetLabel), nil
+	return fmt.Sprintf("updated the tags of parameter %s in %s", pp.want.name, s.TargetLabel), nil
 }
 
 // put writes a parameter whole. A SecureString on the default key is put
@@ -147,18 +147,6 @@ func (s *paramStep) writeTags(ctx context.Context, name string, tset map[string]
 		_, err := s.cfg.Target.RemoveTagsFromResource(ctx, &ssm.RemoveTagsFromResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingParameter,
 			ResourceId: aws.String(name), TagKeys: untag})
 		return err
-	}
-	return nil
-}
-
-// save records u durably before the writes it describes.
-func (s *paramStep) save(rec runbook.Recorder, u paramUndo) error {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		return s.fail("encode the undo record: %w", err)
-	}
-	if err := rec.Save(raw); err != nil {
-		return s.fail("save the undo record before writing: %w; nothing was written, fix the journal's storage and apply again", err)
 	}
 	return nil
 }

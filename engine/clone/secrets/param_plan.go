@@ -8,6 +8,7 @@ import (
 
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -29,7 +30,7 @@ func (s *paramStep) Plan(ctx context.Context) (cs runbook.ChangeSet, err error) 
 	for _, pp := range pairs {
 		ch := runbook.Change{Kind: ParameterChangeKind, Name: pp.want.name, After: renderParam(pp.want)}
 		d := pp.differs()
-		if set, remove := tagDiff(pp.want.tags, pp.dst.tags); len(set)+len(remove) > 0 {
+		if set, remove := awsstep.TagDiff(pp.want.tags, pp.dst.tags); len(set)+len(remove) > 0 {
 			d = append(d, "tags")
 		}
 		switch {
@@ -46,7 +47,7 @@ func (s *paramStep) Plan(ctx context.Context) (cs runbook.ChangeSet, err error) 
 			cs.Notes = append(cs.Notes, fmt.Sprintf("the value of %s names the old account or a renamed resource: the copy holds it rewritten through the mapping", pp.src.name))
 		}
 		if pp.want.keyID != "" {
-			cs.Notes = append(cs.Notes, fmt.Sprintf("KMS key %s of %s is not cloned: it must exist in account %s before apply", pp.want.keyID, pp.want.name, s.cfg.TargetAccount))
+			cs.Notes = append(cs.Notes, fmt.Sprintf("KMS key %s of %s is not cloned: it must exist in account %s before apply", pp.want.keyID, pp.want.name, s.TargetAccount))
 		}
 	}
 	return cs, nil
@@ -61,7 +62,7 @@ func (s *paramStep) needMappedKeys(pairs []paramPair) error {
 		}
 	}
 	if len(lines) > 0 {
-		return s.fail("%s", strings.Join(lines, "; "))
+		return s.Fail("%s", strings.Join(lines, "; "))
 	}
 	return nil
 }

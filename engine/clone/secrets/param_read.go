@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
 
@@ -105,33 +106,33 @@ func (s *paramStep) read(ctx context.Context, v *vault) ([]paramPair, error) {
 	}
 	names, err := s.sourceNames(ctx)
 	if err != nil {
-		return nil, s.fail("old account %s: %w; check that the source profile can read SSM there", s.cfg.SourceAccount, err)
+		return nil, s.Fail("old account %s: %w; check that the source profile can read SSM there", s.SourceAccount, err)
 	}
 	var out []paramPair
 	for _, name := range names {
 		src, err := readParam(ctx, s.cfg.Source, name, v)
 		if err != nil {
-			return nil, s.fail("old account %s: %w; check that the source profile can read (and decrypt) it", s.cfg.SourceAccount, err)
+			return nil, s.Fail("old account %s: %w; check that the source profile can read (and decrypt) it", s.SourceAccount, err)
 		}
 		if !src.found {
 			continue
 		}
 		pp := paramPair{src: src, want: s.wanted(src)}
 		if src.typ == ssmtypes.ParameterTypeSecureString {
-			pp.want.keyID, pp.keyNote = mapKey(s.cfg.Mapping, s.cfg.KMSKeys, src.keyID, defaultSSMKey)
+			pp.want.keyID, pp.keyNote = mapKey(s.Mapping, s.cfg.KMSKeys, src.keyID, defaultSSMKey)
 		}
 		v.keep(pp.want.value)
 		if pp.dst, err = readParam(ctx, s.cfg.Target, pp.want.name, v); err != nil {
-			return nil, s.fail("%s (account %s): %w; check that the target profile can read (and decrypt) it", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+			return nil, s.Fail("%s (account %s): %w; check that the target profile can read (and decrypt) it", s.TargetLabel, s.TargetAccount, err)
 		}
-		if pp.dst.found && arnAccount(pp.dst.arn) != "" && arnAccount(pp.dst.arn) != s.cfg.TargetAccount {
-			return nil, s.fail("parameter %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-				pp.want.name, arnAccount(pp.dst.arn), s.cfg.TargetAccount)
+		if pp.dst.found && arnAccount(pp.dst.arn) != "" && arnAccount(pp.dst.arn) != s.TargetAccount {
+			return nil, s.Fail("parameter %s on the target side is in account %q, not the plan's target account %s; check the target profile",
+				pp.want.name, arnAccount(pp.dst.arn), s.TargetAccount)
 		}
 		out = append(out, pp)
 	}
 	if len(out) == 0 {
-		return nil, s.fail("no such parameter in the old account %s; check the name, or drop it from the plan's resources.ssm", s.cfg.SourceAccount)
+		return nil, s.Fail("no such parameter in the old account %s; check the name, or drop it from the plan's resources.ssm", s.SourceAccount)
 	}
 	return out, nil
 }
@@ -139,9 +140,9 @@ func (s *paramStep) read(ctx context.Context, v *vault) ([]paramPair, error) {
 // wanted is a source parameter as the target should hold it (its KMS key
 // is mapped by the caller).
 func (s *paramStep) wanted(src param) param {
-	m := s.cfg.Mapping
+	m := s.Mapping
 	return param{name: rewrite.String(m, src.name), typ: src.typ, value: mapValue(m, src.value), description: rewrite.String(m, src.description),
-		dataType: src.dataType, allowedPattern: src.allowedPattern, tier: src.tier, tags: mapTags(m, src.tags)}
+		dataType: src.dataType, allowedPattern: src.allowedPattern, tier: src.tier, tags: awsstep.MapTags(m, src.tags)}
 }
 
 // differs lists what of the target parameter differs from the wanted one,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -23,7 +23,7 @@ type paramMerged struct {
 	created bool
 	wrote   []digest
 	prior   *priorParam
-	tags    *tagUndo
+	tags    awsstep.TagUndo
 }
 
 // merge groups the undo records by parameter, in name order.
@@ -33,15 +33,15 @@ func (s *paramStep) merge(records []json.RawMessage) ([]string, map[string]*para
 	for i, raw := range records {
 		var r paramUndo
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, nil, s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
+			return nil, nil, s.Fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
 		}
-		if r.Account != s.cfg.TargetAccount || r.Parameter == "" {
-			return nil, nil, s.fail("undo record %d is for parameter %q in account %s, not account %s; it was not written by this step",
-				i+1, r.Parameter, r.Account, s.cfg.TargetAccount)
+		if r.Account != s.TargetAccount || r.Parameter == "" {
+			return nil, nil, s.Fail("undo record %d is for parameter %q in account %s, not account %s; it was not written by this step",
+				i+1, r.Parameter, r.Account, s.TargetAccount)
 		}
 		m := byName[r.Parameter]
 		if m == nil {
-			m = &paramMerged{created: r.Created, tags: newTagUndo()}
+			m = &paramMerged{created: r.Created}
 			byName[r.Parameter], names = m, append(names, r.Parameter)
 		}
 		if r.Wrote != nil {
@@ -50,7 +50,7 @@ func (s *paramStep) merge(records []json.RawMessage) ([]string, map[string]*para
 		if r.Prior != nil && m.prior == nil {
 			m.prior = r.Prior
 		}
-		m.tags.add(r.PriorTags, r.AddedTags)
+		m.tags.Add(r.PriorTags, r.AddedTags)
 	}
 	slices.Sort(names)
 	return names, byName, nil
@@ -106,7 +106,7 @@ func (s *paramStep) rollbackActions(ctx context.Context, names []string, merged 
 		m := merged[name]
 		cur, err := readParam(ctx, s.cfg.Target, name, v)
 		if err != nil {
-			return nil, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+			return nil, s.Fail("%s (account %s): %w", s.TargetLabel, s.TargetAccount, err)
 		}
 		a := paramAction{name: name, cur: cur, m: m}
 		ours := slices.Contains(m.wrote, digestOf(cur.value))
@@ -126,8 +126,8 @@ func (s *paramStep) rollbackActions(ctx context.Context, names []string, merged 
 		actions = append(actions, a)
 	}
 	if len(refused) > 0 {
-		return nil, s.fail("parameters changed in %s since the clone wrote them: %s; the rollback leaves everything alone, restore those by hand (or put back what the clone wrote), then roll back again",
-			s.cfg.TargetLabel, strings.Join(refused, ", "))
+		return nil, s.Fail("parameters changed in %s since the clone wrote them: %s; the rollback leaves everything alone, restore those by hand (or put back what the clone wrote), then roll back again",
+			s.TargetLabel, strings.Join(refused, ", "))
 	}
 	return actions, nil
 }
@@ -136,14 +136,14 @@ func (s *paramStep) rollbackActions(ctx context.Context, names []string, merged 
 func (s *paramStep) rollbackOne(ctx context.Context, a paramAction, v *vault) (string, error) {
 	switch {
 	case a.m.created && !a.cur.found:
-		return fmt.Sprintf("parameter %s is already gone from %s", a.name, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("parameter %s is already gone from %s", a.name, s.TargetLabel), nil
 	case a.delete:
 		_, err := s.cfg.Target.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String(a.name)})
 		var nf *ssmtypes.ParameterNotFound
 		if err != nil && !errors.As(err, &nf) {
-			return "", s.fail("delete parameter %s, which the clone created, in %s: %w; delete it by hand or roll back again", a.name, s.cfg.TargetLabel, err)
+			return "", s.Fail("delete parameter %s, which the clone created, in %s: %w; delete it by hand or roll back again", a.name, s.TargetLabel, err)
 		}
-		return fmt.Sprintf("deleted parameter %s, which the clone created, in %s", a.name, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("deleted parameter %s, which the clone created, in %s", a.name, s.TargetLabel), nil
 	}
 	var done []string
 	if a.put {
@@ -152,17 +152,17 @@ func (s *paramStep) rollbackOne(ctx context.Context, a paramAction, v *vault) (s
 		}
 		done = append(done, fmt.Sprintf("version %d's value %s", a.m.prior.Version, a.m.prior.Value))
 	}
-	tset, untag := a.m.tags.restore(a.cur.tags)
+	tset, untag := a.m.tags.Restore(a.cur.tags)
 	if err := s.writeTags(ctx, a.name, tset, untag); err != nil {
-		return "", s.fail("restore the tags of parameter %s in %s: %w; roll back again", a.name, s.cfg.TargetLabel, err)
+		return "", s.Fail("restore the tags of parameter %s in %s: %w; roll back again", a.name, s.TargetLabel, err)
 	}
 	if len(tset)+len(untag) > 0 {
 		done = append(done, "tags")
 	}
 	if len(done) == 0 {
-		return fmt.Sprintf("parameter %s in %s is already as before", a.name, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("parameter %s in %s is already as before", a.name, s.TargetLabel), nil
 	}
-	return fmt.Sprintf("restored parameter %s in %s: %s", a.name, s.cfg.TargetLabel, strings.Join(done, ", ")), nil
+	return fmt.Sprintf("restored parameter %s in %s: %s", a.name, s.TargetLabel, strings.Join(done, ", ")), nil
 }
 
 // putBack reads the version the clone overwrote and writes it again.
@@ -171,14 +171,14 @@ func (s *paramStep) putBack(ctx context.Context, a paramAction, v *vault) error 
 	old, err := readParam(ctx, s.cfg.Target, a.name+":"+strconv.FormatInt(p.Version, 10), v)
 	switch {
 	case err != nil:
-		return s.fail("read version %d of parameter %s in %s: %w; restore it by hand", p.Version, a.name, s.cfg.TargetLabel, err)
+		return s.Fail("read version %d of parameter %s in %s: %w; restore it by hand", p.Version, a.name, s.TargetLabel, err)
 	case !old.found || digestOf(old.value) != p.Value:
-		return s.fail("version %d of parameter %s in %s is gone or no longer hashes to %s (SSM keeps the last 100 versions); restore it by hand",
-			p.Version, a.name, s.cfg.TargetLabel, p.Value)
+		return s.Fail("version %d of parameter %s in %s is gone or no longer hashes to %s (SSM keeps the last 100 versions); restore it by hand",
+			p.Version, a.name, s.TargetLabel, p.Value)
 	}
 	back := param{name: a.name, typ: p.Type, value: old.value, description: p.Description, keyID: p.KeyID, dataType: p.DataType, allowedPattern: p.AllowedPattern}
 	if err := s.put(ctx, back, true); err != nil {
-		return s.fail("put back version %d of parameter %s in %s: %w; roll back again", p.Version, a.name, s.cfg.TargetLabel, err)
+		return s.Fail("put back version %d of parameter %s in %s: %w; roll back again", p.Version, a.name, s.TargetLabel, err)
 	}
 	return nil
 }
@@ -191,7 +191,7 @@ func (s *paramStep) RollbackPreview(records []json.RawMessage) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	where := fmt.Sprintf("in %s (account %s)", s.cfg.TargetLabel, s.cfg.TargetAccount)
+	where := fmt.Sprintf("in %s (account %s)", s.TargetLabel, s.TargetAccount)
 	var out []string
 	for _, name := range names {
 		m := merged[name]
@@ -201,8 +201,8 @@ func (s *paramStep) RollbackPreview(records []json.RawMessage) ([]string, error)
 		case m.prior != nil:
 			out = append(out, fmt.Sprintf("put back version %d (value %s) of parameter %s %s", m.prior.Version, m.prior.Value, name, where))
 		}
-		if !m.created && len(m.tags.seen) > 0 {
-			out = append(out, fmt.Sprintf("restore tags %s of parameter %s %s", strings.Join(slices.Sorted(maps.Keys(m.tags.seen)), ", "), name, where))
+		if !m.created && len(m.tags.Keys()) > 0 {
+			out = append(out, fmt.Sprintf("restore tags %s of parameter %s %s", strings.Join(m.tags.Keys(), ", "), name, where))
 		}
 	}
 	return out, nil

@@ -1,12 +1,14 @@
 package secrets
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -68,18 +70,21 @@ type ParameterConfig struct {
 }
 
 // paramStep clones one parameter or a path's parameters. It keeps no
-// state between calls.
+// state between calls. Its OldName is the path, NewName the path through
+// the mapping.
 type paramStep struct {
+	awsstep.Step
 	cfg ParameterConfig
 }
 
 // NewParameterStep returns the runbook step that copies the parameter or
 // the parameters under the path cfg.Path names.
 func NewParameterStep(cfg ParameterConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
-	return &paramStep{cfg: cfg}
+	return &paramStep{cfg: cfg, Step: awsstep.Step{StepID: ParameterStepID(cfg.Path), StepKind: ParameterKind, HaveClients: cfg.Source != nil && cfg.Target != nil,
+		Verb: "Copy", Noun: "SSM", Resource: "parameter", API: "SSM",
+		OldName: cfg.Path, NewName: rewrite.String(cfg.Mapping, cfg.Path), TargetLabel: cmp.Or(cfg.TargetLabel, "target"),
+		SourceAccount: cfg.SourceAccount, TargetAccount: cfg.TargetAccount, Mapping: cfg.Mapping,
+		Needs: cfg.Deps, Namespace: cfg.Namespace, Service: cfg.Service}}
 }
 
 // ParameterStepID is the ID of the step that copies path: "aws/ssm" and
@@ -94,47 +99,25 @@ func ParameterStepID(path string) string {
 // isPrefix says whether the step copies a path's parameters rather than one.
 func (s *paramStep) isPrefix() bool { return strings.HasSuffix(s.cfg.Path, "/") }
 
-// ID is ParameterStepID of the path.
-func (s *paramStep) ID() string { return ParameterStepID(s.cfg.Path) }
-
-// Kind is "clone-ssm-parameter".
-func (s *paramStep) Kind() string { return ParameterKind }
-
 // Title names the parameter or path and the target.
 func (s *paramStep) Title() string {
 	what := "SSM parameter " + s.cfg.Path
 	if s.isPrefix() {
 		what = "SSM parameters under " + s.cfg.Path
 	}
-	if to := rewrite.String(s.cfg.Mapping, s.cfg.Path); to != s.cfg.Path {
-		return fmt.Sprintf("Copy %s as %s to %s", what, to, s.cfg.TargetLabel)
+	if s.NewName != s.OldName {
+		return fmt.Sprintf("Copy %s as %s to %s", what, s.NewName, s.TargetLabel)
 	}
-	return fmt.Sprintf("Copy %s to %s", what, s.cfg.TargetLabel)
-}
-
-// Deps are the configured steps.
-func (s *paramStep) Deps() []string { return append([]string(nil), s.cfg.Deps...) }
-
-// Scope is the configured namespace and service.
-func (s *paramStep) Scope() (namespace, service string) { return s.cfg.Namespace, s.cfg.Service }
-
-// fail wraps an error with the path.
-func (s *paramStep) fail(format string, args ...any) error {
-	return fmt.Errorf("copy SSM %s: "+format, append([]any{s.cfg.Path}, args...)...)
+	return fmt.Sprintf("Copy %s to %s", what, s.TargetLabel)
 }
 
 // checkConfig refuses a configuration that could write to the old account
 // or compare against nothing.
 func (s *paramStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil:
-		return s.fail("the step has no SSM client for the source or the target; build it with both")
-	case s.cfg.Path == "" || s.cfg.Path == "/":
-		return s.fail("name one parameter or a path below the root, e.g. /orders/, under resources.ssm in the plan")
-	case s.cfg.TargetAccount == "":
-		return s.fail("the plan names no target account id; set target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
-	}
-	return nil
+	return s.CheckConfig(func() error {
+		if s.cfg.Path == "" || s.cfg.Path == "/" {
+			return s.Fail("name one parameter or a path below the root, e.g. /orders/, under resources.ssm in the plan")
+		}
+		return nil
+	})
 }

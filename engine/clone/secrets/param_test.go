@@ -83,26 +83,26 @@ func TestParamsCreateThenNothing(t *testing.T) {
 	if p := dst.current("/orders/queue-url"); string(p.value) != queueMapped {
 		t.Errorf("queue URL in the new account is not the mapped one (%s)", digestOf(p.value))
 	}
-	n := len(dst.writes())
+	n := len(dst.calls.Writes())
 	again := &memRecorder{}
 	must(t, s.Apply(t.Context(), again))
-	if len(dst.writes()) != n || len(again.undo) != 0 {
-		t.Errorf("second apply: writes %q, undo %d", dst.writes()[n:], len(again.undo))
+	if len(dst.calls.Writes()) != n || len(again.Undo()) != 0 {
+		t.Errorf("second apply: writes %q, undo %d", dst.calls.Writes()[n:], len(again.Undo()))
 	}
 	checks := verified(t, s)
 	if !strings.Contains(checks[1].Evidence, "/orders/queue-url: "+digestOf([]byte(queueMapped)).String()+" on both sides") {
 		t.Errorf("value evidence = %q", checks[1].Evidence)
 	}
-	preview, err := s.(*paramStep).RollbackPreview(rec.undo)
+	preview, err := s.(*paramStep).RollbackPreview(rec.Undo())
 	must(t, err)
 	if len(preview) != 3 || preview[0] != "delete parameter /orders/db/host in EKS (account 222222222222), which the clone created" {
 		t.Errorf("preview = %q", preview)
 	}
-	must(t, s.Rollback(t.Context(), rec.undo, &memRecorder{}))
+	must(t, s.Rollback(t.Context(), rec.Undo(), &memRecorder{}))
 	if st := dst.state(); st != "" {
 		t.Errorf("after rollback:\n%s", st)
 	}
-	if w := src.writes(); len(w) != 0 {
+	if w := src.calls.Writes(); len(w) != 0 {
 		t.Errorf("the old account was written to: %q", w)
 	}
 }
@@ -126,22 +126,22 @@ func TestParamOverwriteAndRollback(t *testing.T) {
 	must(t, s.Apply(t.Context(), rec))
 	verified(t, s)
 	var u paramUndo
-	must(t, json.Unmarshal(rec.undo[0], &u))
+	must(t, json.Unmarshal(rec.Undo()[0], &u))
 	if u.Created || u.Prior.Version != 3 || u.Prior.Value != digestOf([]byte("old-host")) || u.Prior.Description != "was here" || u.PriorTags["extra"] != "x" {
 		t.Errorf("undo = %+v, prior %+v", u, u.Prior)
 	}
 	back := &memRecorder{}
-	must(t, s.Rollback(t.Context(), rec.undo, back))
+	must(t, s.Rollback(t.Context(), rec.Undo(), back))
 	if got := dst.state(); got != before {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, before)
 	}
-	if !slices.Contains(dst.writes(), "PutParameter /orders/db/host String overwrite=true") || len(dst.params["/orders/db/host"].history) != 5 {
-		t.Errorf("writes = %q", dst.writes())
+	if !slices.Contains(dst.calls.Writes(), "PutParameter /orders/db/host String overwrite=true") || len(dst.params["/orders/db/host"].history) != 5 {
+		t.Errorf("writes = %q", dst.calls.Writes())
 	}
 	// A rollback run again (as after one cut short) finds it done.
-	n := len(dst.writes())
-	must(t, s.Rollback(t.Context(), rec.undo, &memRecorder{}))
-	if w := dst.writes()[n:]; len(w) != 0 {
+	n := len(dst.calls.Writes())
+	must(t, s.Rollback(t.Context(), rec.Undo(), &memRecorder{}))
+	if w := dst.calls.Writes()[n:]; len(w) != 0 {
 		t.Errorf("the second rollback wrote %q", w)
 	}
 }
@@ -155,13 +155,13 @@ func TestParamRollbackRefusesChanged(t *testing.T) {
 	rec := &memRecorder{}
 	must(t, s.Apply(t.Context(), rec))
 	dst.add(param{name: "/orders/queue-url", typ: ssmtypes.ParameterTypeString, value: []byte("changed")}, 2)
-	n := len(dst.writes())
-	err := s.Rollback(t.Context(), rec.undo, &memRecorder{})
+	n := len(dst.calls.Writes())
+	err := s.Rollback(t.Context(), rec.Undo(), &memRecorder{})
 	if err == nil || !strings.Contains(err.Error(), "parameters changed in EKS since the clone wrote them: /orders/queue-url (version 2 holds a value the clone did not write)") {
 		t.Errorf("rollback: %v", err)
 	}
-	if len(dst.writes()) != n {
-		t.Errorf("a refused rollback wrote: %q", dst.writes()[n:])
+	if len(dst.calls.Writes()) != n {
+		t.Errorf("a refused rollback wrote: %q", dst.calls.Writes()[n:])
 	}
 }
 
@@ -177,19 +177,19 @@ func TestParamResumeAfterCrash(t *testing.T) {
 	if err := s.Apply(t.Context(), first); err == nil || !strings.Contains(err.Error(), "put parameter /orders/db/password in EKS") {
 		t.Fatalf("apply with a failing put: %v", err)
 	}
-	second := &memRecorder{saved: first.undo}
+	second := &memRecorder{Resume: first.Undo()}
 	must(t, s.Apply(t.Context(), second))
 	puts := map[string]int{}
-	for i, w := range dst.writes() {
+	for i, w := range dst.calls.Writes() {
 		if strings.HasPrefix(w, "PutParameter") && i != 2 { // the second put failed without writing
 			puts[strings.Fields(w)[1]]++
 		}
 	}
 	if len(puts) != 3 || puts["/orders/db/host"] != 1 || puts["/orders/db/password"] != 1 || puts["/orders/queue-url"] != 1 {
-		t.Errorf("puts = %v, writes %q", puts, dst.writes())
+		t.Errorf("puts = %v, writes %q", puts, dst.calls.Writes())
 	}
 	verified(t, s)
-	must(t, s.Rollback(t.Context(), append(first.undo, second.undo...), &memRecorder{}))
+	must(t, s.Rollback(t.Context(), append(first.Undo(), second.Undo()...), &memRecorder{}))
 	if st := dst.state(); st != "" {
 		t.Errorf("after rollback:\n%s", st)
 	}
@@ -206,13 +206,13 @@ func TestParamKMS(t *testing.T) {
 		t.Errorf("key = %q", p.keyID)
 	}
 	src.add(param{name: "/k/id", typ: ssmtypes.ParameterTypeSecureString, value: []byte("b"), keyID: "1234abcd-12ab-34cd-56ef-1234567890ab"}, 1)
-	n := len(dst.writes())
+	n := len(dst.calls.Writes())
 	_, err := newParamStep(src, dst, "/k/id").Plan(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "/k/id: KMS key 1234abcd-12ab-34cd-56ef-1234567890ab has no counterpart in the new account") {
 		t.Errorf("plan: %v", err)
 	}
-	if err := newParamStep(src, dst, "/k/id").Apply(t.Context(), &memRecorder{}); err == nil || len(dst.writes()) != n {
-		t.Errorf("apply: %v, writes %q", err, dst.writes()[n:])
+	if err := newParamStep(src, dst, "/k/id").Apply(t.Context(), &memRecorder{}); err == nil || len(dst.calls.Writes()) != n {
+		t.Errorf("apply: %v, writes %q", err, dst.calls.Writes()[n:])
 	}
 }
 
@@ -234,8 +234,8 @@ func TestParamRefusals(t *testing.T) {
 	if err := s.Apply(t.Context(), &memRecorder{}); err == nil || !strings.Contains(err.Error(), "target account 111111111111 is an old account") {
 		t.Errorf("old target: %v", err)
 	}
-	if len(dst.writes()) != 0 {
-		t.Errorf("a refused step wrote: %q", dst.writes())
+	if len(dst.calls.Writes()) != 0 {
+		t.Errorf("a refused step wrote: %q", dst.calls.Writes())
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -23,7 +22,7 @@ func (s *paramStep) Verify(ctx context.Context) (checks []runbook.Check, err err
 	if err != nil {
 		return nil, err
 	}
-	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
+	old := s.OldAccounts()
 	exists, value := runbook.Check{Name: CheckExists, OK: true}, runbook.Check{Name: CheckValue, OK: true}
 	settings, accounts := runbook.Check{Name: CheckSettings, OK: true}, runbook.Check{Name: CheckAccounts, OK: true}
 	var lines [4][]string
@@ -31,7 +30,7 @@ func (s *paramStep) Verify(ctx context.Context) (checks []runbook.Check, err err
 		name := pp.want.name
 		if !pp.dst.found {
 			exists.OK = false
-			lines[0] = append(lines[0], fmt.Sprintf("%s: missing in %s (account %s); apply the step", name, s.cfg.TargetLabel, s.cfg.TargetAccount))
+			lines[0] = append(lines[0], fmt.Sprintf("%s: missing in %s (account %s); apply the step", name, s.TargetLabel, s.TargetAccount))
 			continue
 		}
 		lines[0] = append(lines[0], fmt.Sprintf("%s: %s version %d", name, pp.dst.typ, pp.dst.version))

@@ -34,8 +34,8 @@ func (tr *transcript) verify(s runbook.Step, t *testing.T) {
 }
 
 func (tr *transcript) rec(r *memRecorder) {
-	tr.texts = append(tr.texts, r.progress...)
-	for _, u := range r.undo {
+	tr.texts = append(tr.texts, r.Messages()...)
+	for _, u := range r.Undo() {
 		tr.texts = append(tr.texts, string(u))
 	}
 }
@@ -79,13 +79,13 @@ func (tr *transcript) run(t *testing.T, s runbook.Step, preview func([]byte) ([]
 	tr.rec(again)
 	tr.plan(s, t)
 	tr.verify(s, t)
-	for _, u := range rec.undo {
+	for _, u := range rec.Undo() {
 		lines, err := preview(u)
 		tr.err(err)
 		tr.texts = append(tr.texts, lines...)
 	}
 	back := &memRecorder{}
-	tr.err(s.Rollback(t.Context(), rec.undo, back))
+	tr.err(s.Rollback(t.Context(), rec.Undo(), back))
 	tr.rec(back)
 }
 

@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -41,6 +41,9 @@ type secretUndo struct {
 	PriorTags map[string]string `json:"priorTags,omitempty"`
 	AddedTags []string          `json:"addedTags,omitempty"`
 }
+
+// UndoTarget is the secret and account the write went to.
+func (u secretUndo) UndoTarget() (name, account string) { return u.Secret, u.Account }
 
 // Apply creates the secret in the new account, or brings an existing one
 // to the mapped source's value, description, KMS key and tags, writing
@@ -75,13 +78,13 @@ func (s *secretStep) Apply(ctx context.Context, rec runbook.Recorder) (err error
 func (s *secretStep) create(ctx context.Context, sd secretSides, rec runbook.Recorder, v *vault) (string, error) {
 	token, err := newToken()
 	if err != nil {
-		return "", s.fail("make a version id: %w", err)
+		return "", s.Fail("make a version id: %w", err)
 	}
 	wrote := digestOf(sd.want.value)
-	if err := s.save(rec, secretUndo{Secret: s.target, Account: s.cfg.TargetAccount, Created: true, Version: token, Wrote: &wrote}); err != nil {
+	if err := s.Save(rec, secretUndo{Secret: s.NewName, Account: s.TargetAccount, Created: true, Version: token, Wrote: &wrote}); err != nil {
 		return "", err
 	}
-	in := &secretsmanager.CreateSecretInput{Name: aws.String(s.target), ClientRequestToken: aws.String(token)}
+	in := &secretsmanager.CreateSecretInput{Name: aws.String(s.NewName), ClientRequestToken: aws.String(token)}
 	if sd.want.description != "" {
 		in.Description = aws.String(sd.want.description)
 	}
@@ -96,14 +99,14 @@ func (s *secretStep) create(ctx context.Context, sd secretSides, rec runbook.Rec
 	var exists *smtypes.ResourceExistsException
 	if errors.As(err, &exists) {
 		// A retry of a create that went through: ours if it holds our version.
-		if dst, rerr := readSecret(ctx, s.cfg.Target, s.target, v); rerr == nil && dst.version == token {
+		if dst, rerr := readSecret(ctx, s.cfg.Target, s.NewName, v); rerr == nil && dst.version == token {
 			err = nil
 		}
 	}
 	if err != nil {
-		return "", s.fail("create secret %s in %s: %w; fix what Secrets Manager says and apply again", s.target, s.cfg.TargetLabel, quiet(err, sd.want.value))
+		return "", s.Fail("create secret %s in %s: %w; fix what Secrets Manager says and apply again", s.NewName, s.TargetLabel, quiet(err, sd.want.value))
 	}
-	return fmt.Sprintf("created secret %s in %s: value %s", s.target, s.cfg.TargetLabel, wrote), nil
+	return fmt.Sprintf("created secret %s in %s: value %s", s.NewName, s.TargetLabel, wrote), nil
 }
 
 // update writes what differs on an existing secret, nothing if nothing
@@ -111,9 +114,9 @@ func (s *secretStep) create(ctx context.Context, sd secretSides, rec runbook.Rec
 func (s *secretStep) update(ctx context.Context, sd secretSides, rec runbook.Recorder) (string, error) {
 	d := sd.differs()
 	if len(d) == 0 {
-		return fmt.Sprintf("unchanged secret %s in %s", s.target, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("unchanged secret %s in %s", s.NewName, s.TargetLabel), nil
 	}
-	u := secretUndo{Secret: s.target, Account: s.cfg.TargetAccount}
+	u := secretUndo{Secret: s.NewName, Account: s.TargetAccount}
 	settings := slices.Contains(d, "description") || slices.Contains(d, "KMS key")
 	if settings {
 		u.PriorDescription, u.PriorKMSKey = aws.String(sd.dst.description), aws.String(sd.dst.kmsKey)
@@ -121,7 +124,7 @@ func (s *secretStep) update(ctx context.Context, sd secretSides, rec runbook.Rec
 	if slices.Contains(d, "value") {
 		token, err := newToken()
 		if err != nil {
-			return "", s.fail("make a version id: %w", err)
+			return "", s.Fail("make a version id: %w", err)
 		}
 		wrote, prior := digestOf(sd.want.value), digestOf(sd.dst.value)
 		u.Version, u.Wrote, u.PriorVersion = token, &wrote, sd.dst.version
@@ -129,15 +132,15 @@ func (s *secretStep) update(ctx context.Context, sd secretSides, rec runbook.Rec
 			u.Prior = &prior
 		}
 	}
-	tset, untag := tagDiff(sd.want.tags, sd.dst.tags)
-	u.PriorTags, u.AddedTags = priorTags(sd.dst.tags, tset, untag)
-	if err := s.save(rec, u); err != nil {
+	tset, untag := awsstep.TagDiff(sd.want.tags, sd.dst.tags)
+	u.PriorTags, u.AddedTags = awsstep.PriorTags(sd.dst.tags, tset, untag)
+	if err := s.Save(rec, u); err != nil {
 		return "", err
 	}
 	if err := s.write(ctx, sd, u, settings, tset, untag); err != nil {
-		return "", s.fail("update secret %s in %s: %w; apply again, or roll back", s.target, s.cfg.TargetLabel, err)
+		return "", s.Fail("update secret %s in %s: %w; apply again, or roll back", s.NewName, s.TargetLabel, err)
 	}
-	return fmt.Sprintf("updated secret %s in %s: %s", s.target, s.cfg.TargetLabel, strings.Join(d, ", ")), nil
+	return fmt.Sprintf("updated secret %s in %s: %s", s.NewName, s.TargetLabel, strings.Join(d, ", ")), nil
 }
 
 // write makes the calls of an update, skipping empty ones.
@@ -189,18 +192,6 @@ func setValue(str **string, bin *[]byte, sec secret) {
 		return
 	}
 	*str = aws.String(string(sec.value))
-}
-
-// save records u durably before the writes it describes.
-func (s *secretStep) save(rec runbook.Recorder, u secretUndo) error {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		return s.fail("encode the undo record: %w", err)
-	}
-	if err := rec.Save(raw); err != nil {
-		return s.fail("save the undo record before writing: %w; nothing was written, fix the journal's storage and apply again", err)
-	}
-	return nil
 }
 
 // newToken is a random version id in UUID form, as Secrets Manager's

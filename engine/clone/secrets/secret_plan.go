@@ -23,15 +23,15 @@ func (s *secretStep) Plan(ctx context.Context) (cs runbook.ChangeSet, err error)
 	if err := s.needWritable(sd); err != nil {
 		return cs, err
 	}
-	ch := runbook.Change{Kind: SecretChangeKind, Name: s.target, After: renderSecret(s.target, sd.want)}
+	ch := runbook.Change{Kind: SecretChangeKind, Name: s.NewName, After: renderSecret(s.NewName, sd.want)}
 	switch d := sd.differs(); {
 	case !sd.dst.exists():
 		ch.Op = runbook.OpCreate
 	case len(d) == 0:
 		ch.Op = runbook.OpNone
 	default:
-		ch.Op, ch.Before = runbook.OpUpdate, renderSecret(s.target, sd.dst)
-		cs.Notes = append(cs.Notes, fmt.Sprintf("update secret %s: %s", s.target, strings.Join(d, ", ")))
+		ch.Op, ch.Before = runbook.OpUpdate, renderSecret(s.NewName, sd.dst)
+		cs.Notes = append(cs.Notes, fmt.Sprintf("update secret %s: %s", s.NewName, strings.Join(d, ", ")))
 	}
 	cs.Changes = []runbook.Change{ch}
 	cs.Notes = append(cs.Notes, s.notes(sd)...)
@@ -43,10 +43,10 @@ func (s *secretStep) Plan(ctx context.Context) (cs runbook.ChangeSet, err error)
 func (s *secretStep) needWritable(sd secretSides) error {
 	switch {
 	case sd.keyNote != "":
-		return s.fail("%s", sd.keyNote)
+		return s.Fail("%s", sd.keyNote)
 	case sd.dst.deleted:
-		return s.fail("secret %s in %s is scheduled for deletion; restore it (aws secretsmanager restore-secret) or wait for the deletion, then apply again",
-			s.target, s.cfg.TargetLabel)
+		return s.Fail("secret %s in %s is scheduled for deletion; restore it (aws secretsmanager restore-secret) or wait for the deletion, then apply again",
+			s.NewName, s.TargetLabel)
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func (s *secretStep) notes(sd secretSides) []string {
 	}
 	if sd.want.kmsKey != "" {
 		out = append(out, fmt.Sprintf("KMS key %s is not cloned: it must exist in account %s, with a policy letting Secrets Manager use it, before apply",
-			sd.want.kmsKey, s.cfg.TargetAccount))
+			sd.want.kmsKey, s.TargetAccount))
 	}
 	return out
 }

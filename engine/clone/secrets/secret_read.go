@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
 
@@ -90,31 +91,31 @@ type secretSides struct {
 // read reads both secrets. The source must exist and hold a value; a
 // target secret outside the target account is refused.
 func (s *secretStep) read(ctx context.Context, v *vault) (secretSides, error) {
-	if err := s.checkConfig(); err != nil {
+	if err := s.CheckConfig(); err != nil {
 		return secretSides{}, err
 	}
 	src, err := readSecret(ctx, s.cfg.Source, s.cfg.Name, v)
 	if err != nil {
-		return secretSides{}, s.fail("old account %s: %w; check that the source profile can read the secret there", s.cfg.SourceAccount, err)
+		return secretSides{}, s.Fail("old account %s: %w; check that the source profile can read the secret there", s.SourceAccount, err)
 	}
 	switch {
 	case !src.exists() || src.deleted:
-		return secretSides{}, s.fail("no such secret in the old account %s; check the name, or drop it from the plan's resources.secrets", s.cfg.SourceAccount)
+		return secretSides{}, s.Fail("no such secret in the old account %s; check the name, or drop it from the plan's resources.secrets", s.SourceAccount)
 	case src.version == "":
-		return secretSides{}, s.fail("the secret has no current value in the old account %s; give it one, or drop it from the plan", s.cfg.SourceAccount)
+		return secretSides{}, s.Fail("the secret has no current value in the old account %s; give it one, or drop it from the plan", s.SourceAccount)
 	}
-	dst, err := readSecret(ctx, s.cfg.Target, s.target, v)
+	dst, err := readSecret(ctx, s.cfg.Target, s.NewName, v)
 	if err != nil {
-		return secretSides{}, s.fail("%s (account %s): %w; check that the target profile can read secrets there", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		return secretSides{}, s.Fail("%s (account %s): %w; check that the target profile can read secrets there", s.TargetLabel, s.TargetAccount, err)
 	}
-	if dst.exists() && arnAccount(dst.arn) != s.cfg.TargetAccount {
-		return secretSides{}, s.fail("secret %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-			s.target, arnAccount(dst.arn), s.cfg.TargetAccount)
+	if dst.exists() && arnAccount(dst.arn) != s.TargetAccount {
+		return secretSides{}, s.Fail("secret %s on the target side is in account %q, not the plan's target account %s; check the target profile",
+			s.NewName, arnAccount(dst.arn), s.TargetAccount)
 	}
 	sd := secretSides{src: src, dst: dst}
-	sd.want = secret{description: rewrite.String(s.cfg.Mapping, src.description), tags: mapTags(s.cfg.Mapping, src.tags),
-		value: mapValue(s.cfg.Mapping, src.value), binary: src.binary}
-	sd.want.kmsKey, sd.keyNote = mapKey(s.cfg.Mapping, s.cfg.KMSKeys, src.kmsKey, defaultSecretsKey)
+	sd.want = secret{description: rewrite.String(s.Mapping, src.description), tags: awsstep.MapTags(s.Mapping, src.tags),
+		value: mapValue(s.Mapping, src.value), binary: src.binary}
+	sd.want.kmsKey, sd.keyNote = mapKey(s.Mapping, s.cfg.KMSKeys, src.kmsKey, defaultSecretsKey)
 	v.keep(sd.want.value)
 	return sd, nil
 }
@@ -141,7 +142,7 @@ func (sd secretSides) differs() []string {
 	if !sameKey(sd.want.kmsKey, sd.dst.kmsKey, defaultSecretsKey) {
 		out = append(out, "KMS key")
 	}
-	if set, remove := tagDiff(sd.want.tags, sd.dst.tags); len(set)+len(remove) > 0 {
+	if set, remove := awsstep.TagDiff(sd.want.tags, sd.dst.tags); len(set)+len(remove) > 0 {
 		out = append(out, "tags")
 	}
 	return out

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -25,19 +25,15 @@ type secretMerged struct {
 	prior        *digest
 	description  *string
 	kmsKey       *string
-	tags         *tagUndo
+	tags         awsstep.TagUndo
 }
 
 func (s *secretStep) merge(records []json.RawMessage) (secretMerged, error) {
-	m := secretMerged{tags: newTagUndo()}
+	var m secretMerged
 	for i, raw := range records {
 		var r secretUndo
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return m, s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
-		}
-		if r.Secret != s.target || r.Account != s.cfg.TargetAccount {
-			return m, s.fail("undo record %d is for secret %s in account %s, not %s in %s; it was not written by this step",
-				i+1, r.Secret, r.Account, s.target, s.cfg.TargetAccount)
+		if err := s.ReadUndo(i, raw, &r); err != nil {
+			return m, err
 		}
 		if i == 0 {
 			m.created = r.Created
@@ -54,7 +50,7 @@ func (s *secretStep) merge(records []json.RawMessage) (secretMerged, error) {
 		if r.PriorDescription != nil && m.description == nil {
 			m.description, m.kmsKey = r.PriorDescription, r.PriorKMSKey
 		}
-		m.tags.add(r.PriorTags, r.AddedTags)
+		m.tags.Add(r.PriorTags, r.AddedTags)
 	}
 	return m, nil
 }
@@ -67,25 +63,25 @@ func (s *secretStep) merge(records []json.RawMessage) (secretMerged, error) {
 func (s *secretStep) Rollback(ctx context.Context, records []json.RawMessage, rec runbook.Recorder) (err error) {
 	v := &vault{}
 	defer func() { err = v.mask(err) }()
-	if err := s.checkConfig(); err != nil {
+	if err := s.CheckConfig(); err != nil {
 		return err
 	}
 	m, err := s.merge(records)
 	if err != nil {
 		return err
 	}
-	cur, err := readSecret(ctx, s.cfg.Target, s.target, v)
+	cur, err := readSecret(ctx, s.cfg.Target, s.NewName, v)
 	if err != nil {
-		return s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		return s.Fail("%s (account %s): %w", s.TargetLabel, s.TargetAccount, err)
 	}
 	var msg string
 	switch {
 	case len(records) == 0:
-		msg = fmt.Sprintf("nothing to undo for secret %s: no apply wrote to it", s.target)
+		msg = fmt.Sprintf("nothing to undo for secret %s: no apply wrote to it", s.NewName)
 	case (!cur.exists() || cur.deleted) && m.created:
-		msg = fmt.Sprintf("secret %s is already gone from %s", s.target, s.cfg.TargetLabel)
+		msg = fmt.Sprintf("secret %s is already gone from %s", s.NewName, s.TargetLabel)
 	case !cur.exists() || cur.deleted:
-		return s.fail("secret %s, which existed before the clone, is gone from %s; restore it by hand", s.target, s.cfg.TargetLabel)
+		return s.Fail("secret %s, which existed before the clone, is gone from %s; restore it by hand", s.NewName, s.TargetLabel)
 	case m.created:
 		msg, err = s.deleteCreated(ctx, m, cur)
 	default:
@@ -114,14 +110,14 @@ func (s *secretStep) deleteCreated(ctx context.Context, m secretMerged, cur secr
 	}
 	_, err := s.cfg.Target.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(cur.arn), ForceDeleteWithoutRecovery: aws.Bool(true)})
 	if err != nil {
-		return "", s.fail("delete secret %s, which the clone created, in %s: %w; delete it by hand or roll back again", s.target, s.cfg.TargetLabel, err)
+		return "", s.Fail("delete secret %s, which the clone created, in %s: %w; delete it by hand or roll back again", s.NewName, s.TargetLabel, err)
 	}
-	return fmt.Sprintf("deleted secret %s, which the clone created, in %s", s.target, s.cfg.TargetLabel), nil
+	return fmt.Sprintf("deleted secret %s, which the clone created, in %s", s.NewName, s.TargetLabel), nil
 }
 
 func (s *secretStep) changedSince(cur secret) error {
-	return s.fail("secret %s in %s holds version %s, which the clone did not write: it was changed since; the rollback leaves it alone, restore it by hand if needed",
-		s.target, s.cfg.TargetLabel, cur.version)
+	return s.Fail("secret %s in %s holds version %s, which the clone did not write: it was changed since; the rollback leaves it alone, restore it by hand if needed",
+		s.NewName, s.TargetLabel, cur.version)
 }
 
 // restore puts back what the clone changed on a secret that existed:
@@ -137,11 +133,11 @@ func (s *secretStep) restore(ctx context.Context, m secretMerged, cur secret, v 
 		_, err := s.cfg.Target.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: id,
 			VersionStage: aws.String(stageCurrent), MoveToVersionId: aws.String(m.priorVersion), RemoveFromVersionId: aws.String(cur.version)})
 		if err != nil {
-			return "", s.fail("make version %s current again for secret %s in %s: %w; roll back again, or restore it by hand", m.priorVersion, s.target, s.cfg.TargetLabel, err)
+			return "", s.Fail("make version %s current again for secret %s in %s: %w; roll back again, or restore it by hand", m.priorVersion, s.NewName, s.TargetLabel, err)
 		}
-		if back, err := readSecret(ctx, s.cfg.Target, s.target, v); err != nil || m.prior == nil || digestOf(back.value) != *m.prior {
-			return "", s.fail("secret %s in %s: version %s is current again but its value does not hash to %s as before the clone (%v); check it by hand",
-				s.target, s.cfg.TargetLabel, m.priorVersion, m.prior, err)
+		if back, err := readSecret(ctx, s.cfg.Target, s.NewName, v); err != nil || m.prior == nil || digestOf(back.value) != *m.prior {
+			return "", s.Fail("secret %s in %s: version %s is current again but its value does not hash to %s as before the clone (%v); check it by hand",
+				s.NewName, s.TargetLabel, m.priorVersion, m.prior, err)
 		}
 		done = append(done, fmt.Sprintf("version %s current again (value %s)", m.priorVersion, m.prior))
 	}
@@ -151,21 +147,21 @@ func (s *secretStep) restore(ctx context.Context, m secretMerged, cur secret, v 
 			key = defaultSecretsKey
 		}
 		if _, err := s.cfg.Target.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: id, Description: m.description, KmsKeyId: aws.String(key)}); err != nil {
-			return "", s.fail("restore the description and KMS key of secret %s in %s: %w; roll back again", s.target, s.cfg.TargetLabel, err)
+			return "", s.Fail("restore the description and KMS key of secret %s in %s: %w; roll back again", s.NewName, s.TargetLabel, err)
 		}
 		done = append(done, "description and KMS key")
 	}
-	tset, untag := m.tags.restore(cur.tags)
+	tset, untag := m.tags.Restore(cur.tags)
 	if err := s.writeTags(ctx, id, tset, untag); err != nil {
-		return "", s.fail("restore the tags of secret %s in %s: %w; roll back again", s.target, s.cfg.TargetLabel, err)
+		return "", s.Fail("restore the tags of secret %s in %s: %w; roll back again", s.NewName, s.TargetLabel, err)
 	}
 	if len(tset)+len(untag) > 0 {
 		done = append(done, "tags")
 	}
 	if len(done) == 0 {
-		return fmt.Sprintf("secret %s in %s is already as before", s.target, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("secret %s in %s is already as before", s.NewName, s.TargetLabel), nil
 	}
-	return fmt.Sprintf("restored secret %s in %s: %s", s.target, s.cfg.TargetLabel, strings.Join(done, "; ")), nil
+	return fmt.Sprintf("restored secret %s in %s: %s", s.NewName, s.TargetLabel, strings.Join(done, "; ")), nil
 }
 
 // valueRestorable says whether the value needs its previous version made
@@ -177,8 +173,8 @@ func (s *secretStep) valueRestorable(m secretMerged, cur secret) (bool, error) {
 	case !m.ours(cur):
 		return false, s.changedSince(cur)
 	case m.priorVersion == "":
-		return false, s.fail("secret %s in %s had no value before the clone, and Secrets Manager cannot take a value away; delete the secret by hand if it should go",
-			s.target, s.cfg.TargetLabel)
+		return false, s.Fail("secret %s in %s had no value before the clone, and Secrets Manager cannot take a value away; delete the secret by hand if it should go",
+			s.NewName, s.TargetLabel)
 	}
 	return true, nil
 }
@@ -191,7 +187,7 @@ func (s *secretStep) RollbackPreview(records []json.RawMessage) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	where := fmt.Sprintf("secret %s in %s (account %s)", s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
+	where := fmt.Sprintf("secret %s in %s (account %s)", s.NewName, s.TargetLabel, s.TargetAccount)
 	if m.created {
 		return []string{"delete " + where + ", which the clone created, without a recovery window (the value stays in the old account)"}, nil
 	}
@@ -202,8 +198,8 @@ func (s *secretStep) RollbackPreview(records []json.RawMessage) ([]string, error
 	if m.description != nil {
 		out = append(out, "restore the description and KMS key of "+where)
 	}
-	if len(m.tags.seen) > 0 {
-		out = append(out, fmt.Sprintf("restore tags %s of %s", strings.Join(slices.Sorted(maps.Keys(m.tags.seen)), ", "), where))
+	if len(m.tags.Keys()) > 0 {
+		out = append(out, fmt.Sprintf("restore tags %s of %s", strings.Join(m.tags.Keys(), ", "), where))
 	}
 	return out, nil
 }

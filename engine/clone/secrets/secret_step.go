@@ -1,11 +1,12 @@
 package secrets
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -67,60 +68,23 @@ type SecretConfig struct {
 	Namespace, Service string
 }
 
-// secretStep clones one secret. It keeps no state between calls.
+// secretStep clones one secret. It keeps no state between calls. Its
+// Step holds cfg's names, target label and accounts, the defaults filled
+// in; cfg the rest.
 type secretStep struct {
-	cfg    SecretConfig
-	target string // the secret's name in the new account
+	awsstep.Step
+	cfg SecretConfig
 }
 
 // NewSecretStep returns the runbook step that copies one secret.
 func NewSecretStep(cfg SecretConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
-	return &secretStep{cfg: cfg, target: rewrite.String(cfg.Mapping, cfg.Name)}
+	return &secretStep{cfg: cfg, Step: awsstep.Step{StepID: SecretStepID(cfg.Name), StepKind: SecretKind, HaveClients: cfg.Source != nil && cfg.Target != nil,
+		Verb: "Copy", Noun: "secret", Resource: "secret", API: "Secrets Manager",
+		OldName: cfg.Name, NewName: rewrite.String(cfg.Mapping, cfg.Name), TargetLabel: cmp.Or(cfg.TargetLabel, "target"),
+		SourceAccount: cfg.SourceAccount, TargetAccount: cfg.TargetAccount, Mapping: cfg.Mapping,
+		Needs: cfg.Deps, Namespace: cfg.Namespace, Service: cfg.Service}}
 }
 
 // SecretStepID is the ID of the step that copies the secret:
 // "aws/secretsmanager/<name>".
 func SecretStepID(name string) string { return "aws/secretsmanager/" + name }
-
-// ID is SecretStepID of the source secret's name.
-func (s *secretStep) ID() string { return SecretStepID(s.cfg.Name) }
-
-// Kind is "clone-secret".
-func (s *secretStep) Kind() string { return SecretKind }
-
-// Title names the secret (and its new name, when the mapping renames it)
-// and the target.
-func (s *secretStep) Title() string {
-	if s.target != s.cfg.Name {
-		return fmt.Sprintf("Copy secret %s as %s to %s", s.cfg.Name, s.target, s.cfg.TargetLabel)
-	}
-	return fmt.Sprintf("Copy secret %s to %s", s.cfg.Name, s.cfg.TargetLabel)
-}
-
-// Deps are the configured steps.
-func (s *secretStep) Deps() []string { return append([]string(nil), s.cfg.Deps...) }
-
-// Scope is the configured namespace and service.
-func (s *secretStep) Scope() (namespace, service string) { return s.cfg.Namespace, s.cfg.Service }
-
-// fail wraps an error with the secret's name.
-func (s *secretStep) fail(format string, args ...any) error {
-	return fmt.Errorf("copy secret %s: "+format, append([]any{s.cfg.Name}, args...)...)
-}
-
-// checkConfig refuses a configuration that could write to the old account
-// or compare against nothing.
-func (s *secretStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil:
-		return s.fail("the step has no Secrets Manager client for the source or the target; build it with both")
-	case s.cfg.TargetAccount == "":
-		return s.fail("the plan names no target account id; set target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
-	}
-	return nil
-}

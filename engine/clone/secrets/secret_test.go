@@ -83,22 +83,22 @@ func TestSecretCreateThenNothing(t *testing.T) {
 	if !slices.Contains(cs.Notes, "the value names the old account or a renamed resource: the copy holds it rewritten through the mapping") {
 		t.Errorf("notes = %q", cs.Notes)
 	}
-	rec := &memRecorder{check: func(json.RawMessage) {
-		if len(dst.writes()) != 0 {
-			t.Errorf("undo record saved after a write: %q", dst.writes())
+	rec := &memRecorder{Check: func(json.RawMessage) {
+		if len(dst.calls.Writes()) != 0 {
+			t.Errorf("undo record saved after a write: %q", dst.calls.Writes())
 		}
 	}}
 	must(t, s.Apply(t.Context(), rec))
 	if got := dst.currentValue("orders/worker-config"); got != workerMapped {
 		t.Errorf("the new account's value is not the mapped one (sha256 %s)", digestOf([]byte(got)))
 	}
-	if w := dst.writes(); !slices.Equal(w, []string{"CreateSecret orders/worker-config"}) {
+	if w := dst.calls.Writes(); !slices.Equal(w, []string{"CreateSecret orders/worker-config"}) {
 		t.Errorf("writes = %q", w)
 	}
 	again := &memRecorder{}
 	must(t, s.Apply(t.Context(), again))
-	if len(dst.writes()) != 1 || len(again.undo) != 0 || again.progress[0] != "unchanged secret orders/worker-config in EKS" {
-		t.Errorf("second apply: writes %q, undo %d, progress %q", dst.writes(), len(again.undo), again.progress)
+	if len(dst.calls.Writes()) != 1 || len(again.Undo()) != 0 || again.Messages()[0] != "unchanged secret orders/worker-config in EKS" {
+		t.Errorf("second apply: writes %q, undo %d, progress %q", dst.calls.Writes(), len(again.Undo()), again.Messages())
 	}
 	cs, err = s.Plan(t.Context())
 	must(t, err)
@@ -109,19 +109,19 @@ func TestSecretCreateThenNothing(t *testing.T) {
 	if checks[1].Evidence != digestOf([]byte(workerMapped)).String()+" on both sides, after the mapping" {
 		t.Errorf("value evidence = %q", checks[1].Evidence)
 	}
-	preview, err := s.(*secretStep).RollbackPreview(rec.undo)
+	preview, err := s.(*secretStep).RollbackPreview(rec.Undo())
 	must(t, err)
 	if !slices.Equal(preview, []string{"delete secret orders/worker-config in EKS (account 222222222222), which the clone created, without a recovery window (the value stays in the old account)"}) {
 		t.Errorf("preview = %q", preview)
 	}
-	must(t, s.Rollback(t.Context(), rec.undo, &memRecorder{}))
+	must(t, s.Rollback(t.Context(), rec.Undo(), &memRecorder{}))
 	if st := dst.state(); st != "" {
 		t.Errorf("after rollback: %s", st)
 	}
-	if w := dst.writes(); w[len(w)-1] != "DeleteSecret arn:aws:secretsmanager:us-east-1:222222222222:secret:orders/worker-config-XyZ123 force=true" {
+	if w := dst.calls.Writes(); w[len(w)-1] != "DeleteSecret arn:aws:secretsmanager:us-east-1:222222222222:secret:orders/worker-config-XyZ123 force=true" {
 		t.Errorf("writes = %q", w)
 	}
-	if w := src.writes(); len(w) != 0 {
+	if w := src.calls.Writes(); len(w) != 0 {
 		t.Errorf("the old account was written to: %q", w)
 	}
 }
@@ -144,28 +144,28 @@ func TestSecretUpdateAndRollback(t *testing.T) {
 	must(t, s.Apply(t.Context(), rec))
 	verified(t, s)
 	var u secretUndo
-	must(t, json.Unmarshal(rec.undo[0], &u))
+	must(t, json.Unmarshal(rec.Undo()[0], &u))
 	if u.Created || u.PriorVersion != "v-seed" || *u.Prior != digestOf([]byte(oldTarget)) || *u.PriorDescription != "old description" || u.PriorTags["extra"] != "x" {
 		t.Errorf("undo = %+v", u)
 	}
-	preview, err := s.(*secretStep).RollbackPreview(rec.undo)
+	preview, err := s.(*secretStep).RollbackPreview(rec.Undo())
 	must(t, err)
 	if len(preview) != 3 || preview[0] != "make version v-seed (value "+digestOf([]byte(oldTarget)).String()+") current again for secret orders/db-password in EKS (account 222222222222)" {
 		t.Errorf("preview = %q", preview)
 	}
 	back := &memRecorder{}
-	must(t, s.Rollback(t.Context(), rec.undo, back))
+	must(t, s.Rollback(t.Context(), rec.Undo(), back))
 	if got := dst.state(); got != before {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, before)
 	}
-	if !slices.ContainsFunc(dst.writes(), func(w string) bool {
+	if !slices.ContainsFunc(dst.calls.Writes(), func(w string) bool {
 		return strings.HasPrefix(w, "UpdateSecretVersionStage") && strings.HasSuffix(w, "->v-seed")
 	}) {
-		t.Errorf("writes = %q", dst.writes())
+		t.Errorf("writes = %q", dst.calls.Writes())
 	}
-	n := len(dst.writes())
-	must(t, s.Rollback(t.Context(), rec.undo, &memRecorder{}))
-	if w := dst.writes()[n:]; len(w) != 0 {
+	n := len(dst.calls.Writes())
+	must(t, s.Rollback(t.Context(), rec.Undo(), &memRecorder{}))
+	if w := dst.calls.Writes()[n:]; len(w) != 0 {
 		t.Errorf("the second rollback wrote %q", w)
 	}
 }
@@ -185,13 +185,13 @@ func TestSecretRollbackRefusesChanged(t *testing.T) {
 		_, err := dst.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String("orders/db-password"),
 			ClientRequestToken: aws.String("v-other2"), SecretString: aws.String("rotated")})
 		must(t, err)
-		n := len(dst.writes())
-		err = s.Rollback(t.Context(), rec.undo, &memRecorder{})
+		n := len(dst.calls.Writes())
+		err = s.Rollback(t.Context(), rec.Undo(), &memRecorder{})
 		if err == nil || !strings.Contains(err.Error(), "holds version v-other2, which the clone did not write: it was changed since") {
 			t.Errorf("existed=%t: rollback: %v", existed, err)
 		}
-		if len(dst.writes()) != n {
-			t.Errorf("existed=%t: a refused rollback wrote %q", existed, dst.writes()[n:])
+		if len(dst.calls.Writes()) != n {
+			t.Errorf("existed=%t: a refused rollback wrote %q", existed, dst.calls.Writes()[n:])
 		}
 	}
 }
@@ -246,8 +246,8 @@ func TestSecretKMS(t *testing.T) {
 		}
 		err := NewSecretStep(cfg).Apply(t.Context(), &memRecorder{})
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) || len(dst.writes()) != 0 {
-				t.Errorf("key %q: %v, writes %q", tt.key, err, dst.writes())
+			if err == nil || !strings.Contains(err.Error(), tt.err) || len(dst.calls.Writes()) != 0 {
+				t.Errorf("key %q: %v, writes %q", tt.key, err, dst.calls.Writes())
 			}
 			continue
 		}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -30,13 +30,10 @@ func (s *secretStep) Verify(ctx context.Context) (checks []runbook.Check, err er
 	if err != nil {
 		return nil, err
 	}
-	exists := runbook.Check{Name: CheckExists, OK: sd.dst.exists() && !sd.dst.deleted}
-	if !exists.OK {
-		exists.Evidence = fmt.Sprintf("no secret %s in %s (account %s); apply the step", s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
-		absent := "the secret is absent"
-		return []runbook.Check{exists, {Name: CheckValue, Evidence: absent}, {Name: CheckSettings, Evidence: absent}, {Name: CheckAccounts, Evidence: absent}}, nil
+	if !sd.dst.exists() || sd.dst.deleted {
+		return s.Missing(CheckExists, CheckValue, CheckSettings, CheckAccounts), nil
 	}
-	exists.Evidence = fmt.Sprintf("%s in %s: %s, current version %s", s.target, s.cfg.TargetLabel, sd.dst.arn, sd.dst.version)
+	exists := s.Found(CheckExists, fmt.Sprintf("%s, current version %s", sd.dst.arn, sd.dst.version))
 	return []runbook.Check{exists, valueCheck(sd.want, sd.dst), s.settingsCheck(sd), s.accountsCheck(sd.dst)}, nil
 }
 
@@ -74,24 +71,17 @@ func (s *secretStep) settingsCheck(sd secretSides) runbook.Check {
 		lines = append(lines, fmt.Sprintf("KMS key: want %s, have %s", keyText(sd.want.kmsKey, defaultSecretsKey), keyText(sd.dst.kmsKey, defaultSecretsKey)))
 	}
 	lines = append(lines, tagLines(sd.want.tags, sd.dst.tags)...)
-	c := runbook.Check{Name: CheckSettings, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("description, KMS key %s and %d tags equal the mapped source's", keyText(sd.dst.kmsKey, defaultSecretsKey), len(sd.dst.tags))
-	}
-	return c
+	return awsstep.Check(CheckSettings, lines, fmt.Sprintf("description, KMS key %s and %d tags equal the mapped source's",
+		keyText(sd.dst.kmsKey, defaultSecretsKey), len(sd.dst.tags)))
 }
 
 // accountsCheck scans the target secret's value, description, KMS key and
 // tags for old account ids.
 func (s *secretStep) accountsCheck(sec secret) runbook.Check {
-	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
-	lines := valueFindings("secret "+s.target+" value", sec.value, old)
-	lines = append(lines, settingFindings("secret "+s.target, sec.description, sec.kmsKey, sec.tags, old)...)
-	c := runbook.Check{Name: CheckAccounts, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("none of %s in the value, description, KMS key or %d tags", strings.Join(old, ", "), len(sec.tags))
-	}
-	return c
+	f := s.Findings()
+	f.Add(valueFindings("secret "+s.NewName+" value", sec.value, f.Old())...)
+	f.Add(settingFindings("secret "+s.NewName, sec.description, sec.kmsKey, sec.tags, f.Old())...)
+	return f.Check(CheckAccounts, fmt.Sprintf("the value, description, KMS key or %d tags", len(sec.tags)))
 }
 
 // settingFindings locates old account ids in settings, which are not

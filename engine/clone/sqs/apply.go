@@ -2,13 +2,13 @@ package sqs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -27,6 +27,9 @@ type undoRecord struct {
 	PriorTags map[string]string `json:"priorTags,omitempty"`
 	AddedTags []string          `json:"addedTags,omitempty"`
 }
+
+// UndoTarget is the queue and account the write went to.
+func (u undoRecord) UndoTarget() (name, account string) { return u.Queue, u.Account }
 
 // Apply creates the queue in the new account, or brings an existing one to
 // the mapped source's attributes and tags, writing only what differs: a
@@ -65,25 +68,25 @@ func (s *queueStep) needDLQ(ctx context.Context, sd sides) error {
 		return err
 	}
 	if !dlq.exists() {
-		return s.fail("its dead-letter queue %s is not in %s yet; apply step %s first",
-			arn, s.cfg.TargetLabel, StepID(arnName(sd.src.dlqARN())))
+		return s.Fail("its dead-letter queue %s is not in %s yet; apply step %s first",
+			arn, s.TargetLabel, StepID(arnName(sd.src.dlqARN())))
 	}
 	return nil
 }
 
 // create makes the queue with its attributes and tags in one call.
 func (s *queueStep) create(ctx context.Context, sd sides, rec runbook.Recorder) (string, error) {
-	if err := s.save(rec, undoRecord{Queue: s.target, Account: s.cfg.TargetAccount, Created: true}); err != nil {
+	if err := s.Save(rec, undoRecord{Queue: s.NewName, Account: s.TargetAccount, Created: true}); err != nil {
 		return "", err
 	}
-	in := &sqs.CreateQueueInput{QueueName: aws.String(s.target), Attributes: maps.Clone(sd.want)}
+	in := &sqs.CreateQueueInput{QueueName: aws.String(s.NewName), Attributes: maps.Clone(sd.want)}
 	if len(sd.wantTags) > 0 {
 		in.Tags = sd.wantTags
 	}
 	if _, err := s.cfg.Target.CreateQueue(ctx, in); err != nil {
-		return "", s.fail("create queue %s in %s: %w; fix what SQS says and apply again", s.target, s.cfg.TargetLabel, err)
+		return "", s.Fail("create queue %s in %s: %w; fix what SQS says and apply again", s.NewName, s.TargetLabel, err)
 	}
-	return fmt.Sprintf("created queue %s in %s", s.target, s.cfg.TargetLabel), nil
+	return fmt.Sprintf("created queue %s in %s", s.NewName, s.TargetLabel), nil
 }
 
 // update writes the attributes and tags that differ, nothing if none do.
@@ -92,39 +95,22 @@ func (s *queueStep) update(ctx context.Context, sd sides, rec runbook.Recorder) 
 	if len(immutable) > 0 {
 		return "", s.immutableErr(immutable)
 	}
-	tset, untag := tagDiff(sd.wantTags, sd.dst.tags)
+	tset, untag := awsstep.TagDiff(sd.wantTags, sd.dst.tags)
 	if len(set)+len(tset)+len(untag) == 0 {
-		return fmt.Sprintf("unchanged queue %s in %s", s.target, s.cfg.TargetLabel), nil
+		return fmt.Sprintf("unchanged queue %s in %s", s.NewName, s.TargetLabel), nil
 	}
-	u := undoRecord{Queue: s.target, Account: s.cfg.TargetAccount, Prior: map[string]string{}}
+	u := undoRecord{Queue: s.NewName, Account: s.TargetAccount, Prior: map[string]string{}}
 	for k := range set {
 		u.Prior[k] = sd.dst.attrs[k]
 	}
-	u.PriorTags, u.AddedTags = priorTags(sd.dst.tags, tset, untag)
-	if err := s.save(rec, u); err != nil {
+	u.PriorTags, u.AddedTags = awsstep.PriorTags(sd.dst.tags, tset, untag)
+	if err := s.Save(rec, u); err != nil {
 		return "", err
 	}
 	if err := s.write(ctx, sd.dst.url, set, tset, untag); err != nil {
-		return "", s.fail("update queue %s in %s: %w; apply again, or roll back", s.target, s.cfg.TargetLabel, err)
+		return "", s.Fail("update queue %s in %s: %w; apply again, or roll back", s.NewName, s.TargetLabel, err)
 	}
-	return fmt.Sprintf("updated queue %s in %s: %s", s.target, s.cfg.TargetLabel, changed(set, tset, untag)), nil
-}
-
-// priorTags splits the tags a write changes into those to put back and
-// those to remove on rollback.
-func priorTags(have, tset map[string]string, untag []string) (prior map[string]string, added []string) {
-	prior = map[string]string{}
-	for k := range tset {
-		if v, ok := have[k]; ok {
-			prior[k] = v
-		} else {
-			added = append(added, k)
-		}
-	}
-	for _, k := range untag {
-		prior[k] = have[k]
-	}
-	return prior, added
+	return fmt.Sprintf("updated queue %s in %s: %s", s.NewName, s.TargetLabel, changed(set, tset, untag)), nil
 }
 
 // write sets attributes, then tags, then removes tags, skipping empty
@@ -145,18 +131,6 @@ func (s *queueStep) write(ctx context.Context, url string, set attrs, tset map[s
 		if _, err := s.cfg.Target.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: untag}); err != nil {
 			return fmt.Errorf("untag: %w", err)
 		}
-	}
-	return nil
-}
-
-// save records u durably before the write it describes.
-func (s *queueStep) save(rec runbook.Recorder, u undoRecord) error {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		return s.fail("encode the undo record: %w", err)
-	}
-	if err := rec.Save(raw); err != nil {
-		return s.fail("save the undo record before writing: %w; nothing was written, fix the journal's storage and apply again", err)
 	}
 	return nil
 }

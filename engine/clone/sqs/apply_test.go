@@ -18,8 +18,8 @@ func TestApplyCreatesThenChangesNothing(t *testing.T) {
 	dlq, q := newStep(src, dst, "orders-fulfillment-dlq"), newStep(src, dst, "orders-fulfillment")
 
 	err := q.Apply(t.Context(), &memRecorder{})
-	if err == nil || !strings.Contains(err.Error(), "apply step aws/sqs/orders-fulfillment-dlq first") || len(dst.writes()) != 0 {
-		t.Fatalf("queue before its DLQ: err %v, writes %v", err, dst.writes())
+	if err == nil || !strings.Contains(err.Error(), "apply step aws/sqs/orders-fulfillment-dlq first") || len(dst.calls.Writes()) != 0 {
+		t.Fatalf("queue before its DLQ: err %v, writes %v", err, dst.calls.Writes())
 	}
 	saved := func(u undoRecord) {
 		if _, there := dst.queues[u.Queue]; there || !u.Created || u.Account != newAcct {
@@ -28,10 +28,10 @@ func TestApplyCreatesThenChangesNothing(t *testing.T) {
 	}
 	recs := map[string]*memRecorder{}
 	for _, s := range []runbook.Step{dlq, q} {
-		recs[s.ID()] = &memRecorder{check: saved}
+		recs[s.ID()] = &memRecorder{Check: saved}
 		must(t, s.Apply(t.Context(), recs[s.ID()]))
 	}
-	if w := dst.writes(); !slices.Equal(w, []string{"CreateQueue orders-fulfillment-dlq", "CreateQueue orders-fulfillment"}) {
+	if w := dst.calls.Writes(); !slices.Equal(w, []string{"CreateQueue orders-fulfillment-dlq", "CreateQueue orders-fulfillment"}) {
 		t.Errorf("writes = %q", w)
 	}
 	got := dst.queues["orders-fulfillment"]
@@ -41,11 +41,11 @@ func TestApplyCreatesThenChangesNothing(t *testing.T) {
 		t.Errorf("target queue = %+v", got)
 	}
 
-	before := len(dst.writes())
+	before := len(dst.calls.Writes())
 	for _, s := range []runbook.Step{dlq, q} {
 		again := apply(t, s)
-		if len(again.undo) != 0 || !strings.HasPrefix(again.progress[0], "unchanged queue") {
-			t.Errorf("second apply of %s: undo %d, progress %q", s.ID(), len(again.undo), again.progress)
+		if len(again.Undo()) != 0 || !strings.HasPrefix(again.Messages()[0], "unchanged queue") {
+			t.Errorf("second apply of %s: undo %d, progress %q", s.ID(), len(again.Undo()), again.Messages())
 		}
 		cs, err := s.Plan(t.Context())
 		must(t, err)
@@ -54,18 +54,18 @@ func TestApplyCreatesThenChangesNothing(t *testing.T) {
 		}
 		wantOK(t, s)
 	}
-	if w := dst.writes(); len(w) != before {
+	if w := dst.calls.Writes(); len(w) != before {
 		t.Errorf("second apply wrote %q", w[before:])
 	}
 
 	for _, s := range []runbook.Step{q, dlq} {
 		back := &memRecorder{}
-		must(t, s.Rollback(t.Context(), recs[s.ID()].undo, back))
+		must(t, s.Rollback(t.Context(), recs[s.ID()].Undo(), back))
 	}
 	if len(dst.queues) != 0 {
 		t.Errorf("rollback left %s", dst.state())
 	}
-	if w := src.writes(); len(w) != 0 {
+	if w := src.calls.Writes(); len(w) != 0 {
 		t.Errorf("the source was written to: %q", w)
 	}
 }
@@ -94,7 +94,7 @@ func TestUpdateAndRollback(t *testing.T) {
 	original := dst.state()
 	s := newStep(src, dst, "orders-fulfillment")
 
-	first := &memRecorder{check: func(u undoRecord) {
+	first := &memRecorder{Check: func(u undoRecord) {
 		if dst.queues["orders-fulfillment"].attrs["VisibilityTimeout"] != "30" {
 			t.Error("undo record saved after the write")
 		}
@@ -102,11 +102,11 @@ func TestUpdateAndRollback(t *testing.T) {
 	must(t, s.Apply(t.Context(), first))
 	want := []string{"SetQueueAttributes orders-fulfillment DelaySeconds,Policy,RedrivePolicy,VisibilityTimeout",
 		"TagQueue orders-fulfillment producer,team", "UntagQueue orders-fulfillment cost"}
-	if w := dst.writes(); !slices.Equal(w, want) {
+	if w := dst.calls.Writes(); !slices.Equal(w, want) {
 		t.Errorf("writes =\n%q\nwant\n%q", w, want)
 	}
 	var u undoRecord
-	must(t, json.Unmarshal(first.undo[0], &u))
+	must(t, json.Unmarshal(first.Undo()[0], &u))
 	if u.Created || u.Prior["VisibilityTimeout"] != "30" || u.Prior["RedrivePolicy"] != "" ||
 		u.PriorTags["cost"] != "x" || !slices.Equal(u.AddedTags, []string{"producer"}) {
 		t.Errorf("undo record = %+v", u)
@@ -116,15 +116,15 @@ func TestUpdateAndRollback(t *testing.T) {
 	src.queues["orders-fulfillment"].attrs["MessageRetentionPeriod"] = "60"
 	src.queues["orders-fulfillment"].attrs["VisibilityTimeout"] = "90"
 	second := apply(t, s)
-	undo := append(slices.Clone(first.undo), second.undo...)
+	undo := append(slices.Clone(first.Undo()), second.Undo()...)
 	must(t, s.Rollback(t.Context(), undo, &memRecorder{}))
 	if got := dst.state(); got != original {
 		t.Errorf("after rollback:\n%s\nwant\n%s", got, original)
 	}
-	n := len(dst.writes())
+	n := len(dst.calls.Writes())
 	must(t, s.Rollback(t.Context(), undo, &memRecorder{}))
-	if len(dst.writes()) != n {
-		t.Errorf("a second rollback wrote %q", dst.writes()[n:])
+	if len(dst.calls.Writes()) != n {
+		t.Errorf("a second rollback wrote %q", dst.calls.Writes()[n:])
 	}
 }
 
@@ -134,18 +134,18 @@ func TestRollbackCreated(t *testing.T) {
 	s := newStep(src, dst, "orders-fulfillment-dlq")
 	rec := apply(t, s)
 	dst.queues["orders-fulfillment-dlq"].messages = 4
-	err := s.Rollback(t.Context(), rec.undo, &memRecorder{})
+	err := s.Rollback(t.Context(), rec.Undo(), &memRecorder{})
 	if err == nil || !strings.Contains(err.Error(), "holds 4 messages that deleting it would destroy; drain or move them") {
 		t.Errorf("rollback of a queue with messages: %v", err)
 	}
 	dst.queues["orders-fulfillment-dlq"].messages = 0
 	back := &memRecorder{}
-	must(t, s.Rollback(t.Context(), rec.undo, back))
-	must(t, s.Rollback(t.Context(), rec.undo, back))
+	must(t, s.Rollback(t.Context(), rec.Undo(), back))
+	must(t, s.Rollback(t.Context(), rec.Undo(), back))
 	want := []string{"deleted queue orders-fulfillment-dlq in EKS (SQS allows a queue of that name again after 60 seconds)",
 		"queue orders-fulfillment-dlq is already gone from EKS"}
-	if !slices.Equal(back.progress, want) {
-		t.Errorf("progress = %q", back.progress)
+	if !slices.Equal(back.Messages(), want) {
+		t.Errorf("progress = %q", back.Messages())
 	}
 	other, _ := json.Marshal(undoRecord{Queue: "refunds", Account: newAcct, Created: true})
 	err = s.Rollback(t.Context(), []json.RawMessage{other}, &memRecorder{})

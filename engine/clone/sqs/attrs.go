@@ -136,34 +136,6 @@ func canonical(doc string) string {
 	return string(out)
 }
 
-// mapTags is the source's tags as the target should hold them: keys kept,
-// values through the mapping (a tag may name an ARN).
-func mapTags(m rewrite.Mapping, tags map[string]string) map[string]string {
-	out := make(map[string]string, len(tags))
-	for k, v := range tags {
-		out[k] = rewrite.String(m, v)
-	}
-	return out
-}
-
-// tagDiff is what to tag and untag on a queue holding have so that it
-// holds want.
-func tagDiff(want, have map[string]string) (set map[string]string, remove []string) {
-	set = map[string]string{}
-	for k, v := range want {
-		if old, ok := have[k]; !ok || old != v {
-			set[k] = v
-		}
-	}
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	slices.Sort(remove)
-	return set, remove
-}
-
 // render shows a queue's attributes and tags as YAML-like text for a
 // side-by-side diff: sorted, one attribute a line, Policy as an indented
 // block.

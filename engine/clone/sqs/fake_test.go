@@ -2,7 +2,6 @@ package sqs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/ferry-dev/ferry/engine/runbook"
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeSQS is one account's SQS in memory, answering as SQS does where the
@@ -26,7 +25,7 @@ type fakeSQS struct {
 	mu      sync.Mutex
 	account string
 	queues  map[string]*fakeQueue
-	calls   []string
+	calls   clonetest.Calls
 }
 
 type fakeQueue struct {
@@ -59,25 +58,12 @@ func (f *fakeSQS) arn(name string) string { return "arn:aws:sqs:us-east-1:" + f.
 // log records a call and returns the queue a URL names.
 func (f *fakeSQS) log(op, queueURL string, detail ...string) (string, *fakeQueue, error) {
 	name := queueName(queueURL)
-	f.calls = append(f.calls, strings.Join(append([]string{op, name}, detail...), " "))
+	f.calls.Add(strings.Join(append([]string{op, name}, detail...), " "))
 	q, ok := f.queues[name]
 	if queueURL != "" && (!ok || queueURL != f.url(name)) {
 		return name, nil, &types.QueueDoesNotExist{Message: aws.String("no queue " + queueURL)}
 	}
 	return name, q, nil
-}
-
-// writes is the log of every call that changes something.
-func (f *fakeSQS) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "Get") && !strings.HasPrefix(c, "List") {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // state is every queue's attributes and tags, for before/after checks.
@@ -96,7 +82,7 @@ func (f *fakeSQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name := aws.ToString(in.QueueName)
-	f.calls = append(f.calls, "GetQueueUrl "+name)
+	f.calls.Add("GetQueueUrl " + name)
 	if f.queues[name] == nil {
 		return nil, &types.QueueDoesNotExist{Message: aws.String("no queue " + name)}
 	}
@@ -138,7 +124,7 @@ func (f *fakeSQS) ListQueueTags(_ context.Context, in *sqs.ListQueueTagsInput, _
 func (f *fakeSQS) ListQueues(_ context.Context, in *sqs.ListQueuesInput, _ ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "ListQueues")
+	f.calls.Add("ListQueues")
 	out := &sqs.ListQueuesOutput{}
 	for _, n := range slices.Sorted(maps.Keys(f.queues)) {
 		if strings.HasPrefix(n, aws.ToString(in.QueueNamePrefix)) {
@@ -152,7 +138,7 @@ func (f *fakeSQS) CreateQueue(_ context.Context, in *sqs.CreateQueueInput, _ ...
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	name := aws.ToString(in.QueueName)
-	f.calls = append(f.calls, "CreateQueue "+name)
+	f.calls.Add("CreateQueue " + name)
 	if err := f.valid(name, in.Attributes); err != nil {
 		return nil, err
 	}
@@ -235,29 +221,9 @@ func (f *fakeSQS) DeleteQueue(_ context.Context, in *sqs.DeleteQueueInput, _ ...
 	return &sqs.DeleteQueueOutput{}, nil
 }
 
-// memRecorder keeps undo payloads and progress in memory; check, when
-// set, runs at each Save, before the write the record describes.
-type memRecorder struct {
-	undo     []json.RawMessage
-	progress []string
-	check    func(undoRecord)
-}
-
-func (r *memRecorder) Progress(p runbook.Progress) { r.progress = append(r.progress, p.Message) }
-
-func (r *memRecorder) Saved() ([]json.RawMessage, error) { return nil, nil }
-
-func (r *memRecorder) Save(raw json.RawMessage) error {
-	if r.check != nil {
-		var u undoRecord
-		if err := json.Unmarshal(raw, &u); err != nil {
-			return err
-		}
-		r.check(u)
-	}
-	r.undo = append(r.undo, slices.Clone(raw))
-	return nil
-}
+// memRecorder keeps undo records and progress in memory; Check, when set,
+// runs at each Save, before the write the record describes.
+type memRecorder = clonetest.Recorder[undoRecord]
 
 var _ interface {
 	Lister

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -21,23 +22,23 @@ type sides struct {
 // read reads the source queue and the target queue. The source must exist;
 // a target queue outside the target account is refused.
 func (s *queueStep) read(ctx context.Context) (sides, error) {
-	if err := s.checkConfig(); err != nil {
+	if err := s.CheckConfig(); err != nil {
 		return sides{}, err
 	}
 	src, err := readQueue(ctx, s.cfg.Source, s.cfg.Name)
 	if err != nil {
-		return sides{}, s.fail("old account %s: %w; check that the source profile can read SQS there", s.cfg.SourceAccount, err)
+		return sides{}, s.Fail("old account %s: %w; check that the source profile can read SQS there", s.SourceAccount, err)
 	}
 	if !src.exists() {
-		return sides{}, s.fail("no such queue in the old account %s; check the source profile, or drop the queue from the plan's resources",
-			s.cfg.SourceAccount)
+		return sides{}, s.Fail("no such queue in the old account %s; check the source profile, or drop the queue from the plan's resources",
+			s.SourceAccount)
 	}
-	dst, err := s.readTarget(ctx, s.target)
+	dst, err := s.readTarget(ctx, s.NewName)
 	if err != nil {
 		return sides{}, err
 	}
-	return sides{src: src, dst: dst, want: wanted(s.cfg.Mapping, src.attrs),
-		wantTags: mapTags(s.cfg.Mapping, src.tags)}, nil
+	return sides{src: src, dst: dst, want: wanted(s.Mapping, src.attrs),
+		wantTags: awsstep.MapTags(s.Mapping, src.tags)}, nil
 }
 
 // readTarget reads a queue in the new account and checks that it is there:
@@ -45,17 +46,17 @@ func (s *queueStep) read(ctx context.Context) (sides, error) {
 func (s *queueStep) readTarget(ctx context.Context, name string) (queue, error) {
 	q, err := readQueue(ctx, s.cfg.Target, name)
 	if err != nil {
-		return q, s.fail("%s (account %s): %w; check that the target profile can read SQS there", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+		return q, s.Fail("%s (account %s): %w; check that the target profile can read SQS there", s.TargetLabel, s.TargetAccount, err)
 	}
 	if !q.exists() {
 		return q, nil
 	}
-	if acct := arnAccount(q.arn()); acct != s.cfg.TargetAccount {
-		return q, s.fail("queue %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-			name, acct, s.cfg.TargetAccount)
+	if acct := arnAccount(q.arn()); acct != s.TargetAccount {
+		return q, s.Fail("queue %s on the target side is in account %q, not the plan's target account %s; check the target profile",
+			name, acct, s.TargetAccount)
 	}
 	if region := arnRegion(q.arn()); s.cfg.Region != "" && region != s.cfg.Region {
-		return q, s.fail("queue %s on the target side is in region %q, not the plan's %s; check the target profile's region",
+		return q, s.Fail("queue %s on the target side is in region %q, not the plan's %s; check the target profile's region",
 			name, region, s.cfg.Region)
 	}
 	return q, nil
@@ -69,10 +70,10 @@ func (s *queueStep) Plan(ctx context.Context) (runbook.ChangeSet, error) {
 	if err != nil {
 		return runbook.ChangeSet{}, err
 	}
-	ch := runbook.Change{Kind: ChangeKind, Name: s.target, After: render(s.target, sd.want, sd.wantTags)}
+	ch := runbook.Change{Kind: ChangeKind, Name: s.NewName, After: render(s.NewName, sd.want, sd.wantTags)}
 	cs := runbook.ChangeSet{Step: s.ID()}
 	set, immutable := diff(sd.want, sd.dst.attrs)
-	tset, untag := tagDiff(sd.wantTags, sd.dst.tags)
+	tset, untag := awsstep.TagDiff(sd.wantTags, sd.dst.tags)
 	switch {
 	case !sd.dst.exists():
 		ch.Op = runbook.OpCreate
@@ -82,8 +83,8 @@ func (s *queueStep) Plan(ctx context.Context) (runbook.ChangeSet, error) {
 		ch.Op = runbook.OpNone
 	default:
 		ch.Op = runbook.OpUpdate
-		ch.Before = render(s.target, sd.dst.attrs, sd.dst.tags)
-		cs.Notes = append(cs.Notes, fmt.Sprintf("update %s: %s", s.target, changed(set, tset, untag)))
+		ch.Before = render(s.NewName, sd.dst.attrs, sd.dst.tags)
+		cs.Notes = append(cs.Notes, fmt.Sprintf("update %s: %s", s.NewName, changed(set, tset, untag)))
 	}
 	cs.Changes = []runbook.Change{ch}
 	notes, err := s.notes(ctx, sd)
@@ -93,8 +94,8 @@ func (s *queueStep) Plan(ctx context.Context) (runbook.ChangeSet, error) {
 
 // immutableErr explains a target queue whose FIFO-ness differs.
 func (s *queueStep) immutableErr(names []string) error {
-	return s.fail("queue %s already exists in %s with a different %s, which SQS cannot change; delete it there or rename the queue in the plan's mapping",
-		s.target, s.cfg.TargetLabel, strings.Join(names, ", "))
+	return s.Fail("queue %s already exists in %s with a different %s, which SQS cannot change; delete it there or rename the queue in the plan's mapping",
+		s.NewName, s.TargetLabel, strings.Join(names, ", "))
 }
 
 // changed names what an update changes: attributes, tags set (+) and
@@ -127,11 +128,11 @@ func (s *queueStep) notes(ctx context.Context, sd sides) ([]string, error) {
 	notes := []string{depthNote(sd, srcDLQ, dstDLQ)}
 	if arn := sd.want.dlq(); arn != "" && !dstDLQ.exists() {
 		notes = append(notes, fmt.Sprintf("dead-letter queue %s is not in %s yet: step %s creates it and must be applied first",
-			arn, s.cfg.TargetLabel, StepID(srcDLQ.name)))
+			arn, s.TargetLabel, StepID(srcDLQ.name)))
 	}
 	if key := sd.want[attrKMS]; key != "" && !strings.HasPrefix(key, "alias/aws/") {
 		notes = append(notes, fmt.Sprintf("KMS key %s is not cloned: it must exist in account %s, with a policy letting SQS use it, before apply",
-			key, s.cfg.TargetAccount))
+			key, s.TargetAccount))
 	}
 	return notes, nil
 }
@@ -141,7 +142,7 @@ func (s *queueStep) notes(ctx context.Context, sd sides) ([]string, error) {
 func (s *queueStep) deadLetters(ctx context.Context, sd sides) (src, dst queue, err error) {
 	if arn := sd.src.dlqARN(); arn != "" {
 		if src, err = readQueue(ctx, s.cfg.Source, arnName(arn)); err != nil {
-			return src, dst, s.fail("old account %s: dead-letter queue: %w; check that the source profile can read SQS there", s.cfg.SourceAccount, err)
+			return src, dst, s.Fail("old account %s: dead-letter queue: %w; check that the source profile can read SQS there", s.SourceAccount, err)
 		}
 		src.name = arnName(arn)
 	}

@@ -11,11 +11,12 @@
 package sqs
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -74,62 +75,22 @@ type QueueConfig struct {
 }
 
 // queueStep clones one queue. It keeps no state between calls: every
-// method reads both accounts again.
+// method reads both accounts again. Its Step holds cfg's names, target
+// label and accounts, the defaults filled in; cfg the rest.
 type queueStep struct {
-	cfg    QueueConfig
-	target string // the queue's name in the new account
+	awsstep.Step
+	cfg QueueConfig
 }
 
 // NewQueueStep returns the runbook step that clones one queue.
 func NewQueueStep(cfg QueueConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
-	return &queueStep{cfg: cfg, target: rewrite.String(cfg.Mapping, cfg.Name)}
+	return &queueStep{cfg: cfg, Step: awsstep.Step{StepID: StepID(cfg.Name), StepKind: Kind, HaveClients: cfg.Source != nil && cfg.Target != nil,
+		Verb: "Clone", Noun: "SQS queue", Resource: "queue", API: "SQS",
+		OldName: cfg.Name, NewName: rewrite.String(cfg.Mapping, cfg.Name), TargetLabel: cmp.Or(cfg.TargetLabel, "target"),
+		SourceAccount: cfg.SourceAccount, TargetAccount: cfg.TargetAccount, Mapping: cfg.Mapping,
+		Needs: cfg.Deps, Namespace: cfg.Namespace, Service: cfg.Service}}
 }
 
 // StepID is the ID of the step that clones the source queue name:
 // "aws/sqs/<name>".
 func StepID(name string) string { return "aws/sqs/" + name }
-
-// ID is StepID of the source queue's name.
-func (s *queueStep) ID() string { return StepID(s.cfg.Name) }
-
-// Kind is "clone-sqs".
-func (s *queueStep) Kind() string { return Kind }
-
-// Title names the queue (and its new name, when the mapping renames it) and
-// the target.
-func (s *queueStep) Title() string {
-	if s.target != s.cfg.Name {
-		return fmt.Sprintf("Clone SQS queue %s as %s to %s", s.cfg.Name, s.target, s.cfg.TargetLabel)
-	}
-	return fmt.Sprintf("Clone SQS queue %s to %s", s.cfg.Name, s.cfg.TargetLabel)
-}
-
-// Deps are the configured steps.
-func (s *queueStep) Deps() []string { return append([]string(nil), s.cfg.Deps...) }
-
-// Scope is the configured namespace and service.
-func (s *queueStep) Scope() (namespace, service string) {
-	return s.cfg.Namespace, s.cfg.Service
-}
-
-// fail wraps an error with the queue's name.
-func (s *queueStep) fail(format string, args ...any) error {
-	return fmt.Errorf("clone SQS queue %s: "+format, append([]any{s.cfg.Name}, args...)...)
-}
-
-// checkConfig refuses a configuration that could write to the old account
-// or compare against nothing.
-func (s *queueStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil:
-		return s.fail("the step has no SQS client for the source or the target; build it with both")
-	case s.cfg.TargetAccount == "":
-		return s.fail("the plan names no target account id; set target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
-	}
-	return nil
-}

@@ -115,8 +115,8 @@ func TestPlanOps(t *testing.T) {
 			if (cs.Changes[0].Before != "") != (tt.op == runbook.OpUpdate) {
 				t.Errorf("before = %q for %s", cs.Changes[0].Before, tt.op)
 			}
-			if len(src.writes()) != 0 || len(dst.writes()) != 0 {
-				t.Errorf("plan wrote: source %v, target %v", src.writes(), dst.writes())
+			if len(src.calls.Writes()) != 0 || len(dst.calls.Writes()) != 0 {
+				t.Errorf("plan wrote: source %v, target %v", src.calls.Writes(), dst.calls.Writes())
 			}
 		})
 	}
@@ -185,8 +185,8 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
-	if len(wrong.writes()) != 0 || len(dst.writes()) != 0 {
-		t.Errorf("a refused step wrote: %v %v", wrong.writes(), dst.writes())
+	if len(wrong.calls.Writes()) != 0 || len(dst.calls.Writes()) != 0 {
+		t.Errorf("a refused step wrote: %v %v", wrong.calls.Writes(), dst.calls.Writes())
 	}
 }
 
@@ -219,8 +219,8 @@ func TestDiscover(t *testing.T) {
 	if len(got) != 2 || got[0].Name != "z-dlq" {
 		t.Errorf("Discover(a-) = %+v", got)
 	}
-	if len(src.writes()) != 0 {
-		t.Errorf("Discover wrote to the source: %v", src.writes())
+	if len(src.calls.Writes()) != 0 {
+		t.Errorf("Discover wrote to the source: %v", src.calls.Writes())
 	}
 	src.add("b-jobs", map[string]string{"RedrivePolicy": redrive(oldAcct, "gone-dlq")}, nil, 0)
 	_, err = Discover(t.Context(), src, "b-", QueueConfig{})

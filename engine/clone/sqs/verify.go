@@ -1,14 +1,12 @@
 package sqs
 
 import (
-	"github.com/ferry-dev/ferry/engine/rewrite"
-
 	"context"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/ferry-dev/ferry/engine/clone/awsstep"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -35,16 +33,11 @@ func (s *queueStep) Verify(ctx context.Context) ([]runbook.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	exists := runbook.Check{Name: CheckExists, OK: sd.dst.exists()}
-	if !exists.OK {
-		exists.Evidence = fmt.Sprintf("no queue %s in %s (account %s); apply the step", s.target, s.cfg.TargetLabel, s.cfg.TargetAccount)
-		absent := "the queue is absent"
-		return []runbook.Check{exists, {Name: CheckAttributes, Evidence: absent}, {Name: CheckRedrive, Evidence: absent},
-			{Name: CheckAccounts, Evidence: absent}, {Name: CheckDepth, OK: true, Evidence: depthNote(sd, srcDLQ, dstDLQ)}}, nil
+	depth := runbook.Check{Name: CheckDepth, OK: true, Evidence: depthNote(sd, srcDLQ, dstDLQ)}
+	if !sd.dst.exists() {
+		return append(s.Missing(CheckExists, CheckAttributes, CheckRedrive, CheckAccounts), depth), nil
 	}
-	exists.Evidence = fmt.Sprintf("%s in %s: %s", s.target, s.cfg.TargetLabel, sd.dst.arn())
-	return []runbook.Check{exists, attributesCheck(sd), s.redriveCheck(sd, dstDLQ), s.accountsCheck(sd.dst),
-		{Name: CheckDepth, OK: true, Evidence: depthNote(sd, srcDLQ, dstDLQ)}}, nil
+	return []runbook.Check{s.Found(CheckExists, sd.dst.arn()), attributesCheck(sd), s.redriveCheck(sd, dstDLQ), s.accountsCheck(sd.dst), depth}, nil
 }
 
 // attributesCheck lists every attribute and tag that differs from the
@@ -55,18 +48,14 @@ func attributesCheck(sd sides) runbook.Check {
 	for _, k := range append(immutable, slices.Sorted(maps.Keys(set))...) {
 		lines = append(lines, fmt.Sprintf("%s: want %s, have %s", k, shown(sd.want[k]), shown(sd.dst.attrs[k])))
 	}
-	tset, untag := tagDiff(sd.wantTags, sd.dst.tags)
+	tset, untag := awsstep.TagDiff(sd.wantTags, sd.dst.tags)
 	for _, k := range slices.Sorted(maps.Keys(tset)) {
 		lines = append(lines, fmt.Sprintf("tag %s: want %s, have %s", k, shown(tset[k]), shown(sd.dst.tags[k])))
 	}
 	for _, k := range untag {
 		lines = append(lines, fmt.Sprintf("tag %s: want none, have %s", k, shown(sd.dst.tags[k])))
 	}
-	c := runbook.Check{Name: CheckAttributes, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("%d attributes and %d tags equal the mapped source's", len(sd.want), len(sd.wantTags))
-	}
-	return c
+	return awsstep.Check(CheckAttributes, lines, fmt.Sprintf("%d attributes and %d tags equal the mapped source's", len(sd.want), len(sd.wantTags)))
 }
 
 func shown(v string) string {
@@ -87,12 +76,12 @@ func (s *queueStep) redriveCheck(sd sides, dstDLQ queue) runbook.Check {
 	case want == "":
 		c.Evidence = fmt.Sprintf("redrives to %s, but the source queue has no dead-letter queue", have)
 	case !dstDLQ.exists():
-		c.Evidence = fmt.Sprintf("dead-letter queue %s does not exist in %s; apply step %s", arnName(want), s.cfg.TargetLabel,
+		c.Evidence = fmt.Sprintf("dead-letter queue %s does not exist in %s; apply step %s", arnName(want), s.TargetLabel,
 			StepID(arnName(sd.src.dlqARN())))
-	case have != dstDLQ.arn() || arnAccount(have) != s.cfg.TargetAccount:
-		c.Evidence = fmt.Sprintf("redrives to %s, want %s (the dead-letter queue in account %s)", shown(have), dstDLQ.arn(), s.cfg.TargetAccount)
+	case have != dstDLQ.arn() || arnAccount(have) != s.TargetAccount:
+		c.Evidence = fmt.Sprintf("redrives to %s, want %s (the dead-letter queue in account %s)", shown(have), dstDLQ.arn(), s.TargetAccount)
 	default:
-		c.OK, c.Evidence = true, fmt.Sprintf("redrives to %s in account %s, as SQS names that queue", have, s.cfg.TargetAccount)
+		c.OK, c.Evidence = true, fmt.Sprintf("redrives to %s in account %s, as SQS names that queue", have, s.TargetAccount)
 	}
 	return c
 }
@@ -100,23 +89,13 @@ func (s *queueStep) redriveCheck(sd sides, dstDLQ queue) runbook.Check {
 // accountsCheck scans every attribute and tag of the target queue for old
 // account ids, naming where each one is.
 func (s *queueStep) accountsCheck(q queue) runbook.Check {
-	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
-	var lines []string
-	scan := func(where, v string) {
-		for _, loc := range rewrite.Locators(v, old) {
-			lines = append(lines, fmt.Sprintf("%s: %s", where, loc))
-		}
-	}
-	scan("queue URL", q.url)
+	f := s.Findings()
+	f.Scan("queue URL", q.url)
 	for _, k := range slices.Sorted(maps.Keys(q.all)) {
-		scan("attribute "+k, q.all[k])
+		f.Scan("attribute "+k, q.all[k])
 	}
 	for _, k := range slices.Sorted(maps.Keys(q.tags)) {
-		scan("tag "+k, q.tags[k])
+		f.Scan("tag "+k, q.tags[k])
 	}
-	c := runbook.Check{Name: CheckAccounts, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("none of %s in the URL, %d attributes or %d tags", strings.Join(old, ", "), len(q.all), len(q.tags))
-	}
-	return c
+	return f.Check(CheckAccounts, fmt.Sprintf("the URL, %d attributes or %d tags", len(q.all), len(q.tags)))
 }

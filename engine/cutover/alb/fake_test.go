@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeELB is one account's load balancers in memory, answering as ELBv2
@@ -26,7 +28,7 @@ type fakeELB struct {
 	defaultRules map[string]bool
 	groups       map[string]bool // target group ARNs
 	fail         map[string]error
-	calls        []string
+	calls        clonetest.Calls
 }
 
 func newFake(groups ...string) *fakeELB {
@@ -39,20 +41,8 @@ func newFake(groups ...string) *fakeELB {
 }
 
 func (f *fakeELB) log(op, arn string) error {
-	f.calls = append(f.calls, op+" "+arn)
+	f.calls.Add(op + " " + arn)
 	return f.fail[op]
-}
-
-func (f *fakeELB) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, "Modify") {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // stored returns what an ARN's actions hold, as JSON for comparing.

@@ -225,7 +225,7 @@ func TestSet(t *testing.T) {
 				if tc.writes {
 					want = []string{op}
 				}
-				if got := f.writes(); !slices.Equal(got, want) {
+				if got := f.calls.Writes(); !slices.Equal(got, want) {
 					t.Errorf("writes %q, want %q", got, want)
 				}
 				wantStored, _ := json.Marshal(described(tc.after))
@@ -235,8 +235,8 @@ func TestSet(t *testing.T) {
 				if got, err := r.Read(t.Context()); err != nil || got != tc.w {
 					t.Errorf("Read after Set = %v, %v; want %v", got, err, tc.w)
 				}
-				if err := r.Set(t.Context(), tc.w); err != nil || len(f.writes()) != len(want) {
-					t.Errorf("second Set: %v, writes %q", err, f.writes())
+				if err := r.Set(t.Context(), tc.w); err != nil || len(f.calls.Writes()) != len(want) {
+					t.Errorf("second Set: %v, writes %q", err, f.calls.Writes())
 				}
 			}
 		})
@@ -287,8 +287,8 @@ traffic: 100/0 (source/target)
     weight: 10
 traffic: 90/10 (source/target)
 `}
-	if ch != want || len(f.writes()) != 0 {
-		t.Errorf("Plan =\n%+v\nwant\n%+v\nwrites %q", ch, want, f.writes())
+	if ch != want || len(f.calls.Writes()) != 0 {
+		t.Errorf("Plan =\n%+v\nwant\n%+v\nwrites %q", ch, want, f.calls.Writes())
 	}
 	for _, tc := range []struct {
 		actions []types.Action

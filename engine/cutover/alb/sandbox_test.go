@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
@@ -34,8 +32,8 @@ func TestSandboxWeights(t *testing.T) {
 	lb := newBalancer(t, reader)
 	for _, onRule := range []bool{true, false} {
 		t.Run(fmt.Sprintf("rule=%v", onRule), func(t *testing.T) {
-			var ops opLog
-			rc := Config{Client: elb.NewFromConfig(cfg, ops.option), ListenerARN: lb.listener,
+			var ops clonetest.OpLog
+			rc := Config{Client: elb.NewFromConfig(ops.Config(cfg)), ListenerARN: lb.listener,
 				SourceTargetGroupARN: lb.old, TargetTargetGroupARN: lb.new}
 			if onRule {
 				rc.RuleARN = lb.rule
@@ -69,7 +67,7 @@ func TestSandboxWeights(t *testing.T) {
 			if onRule {
 				op = "ModifyRule"
 			}
-			if w := ops.writes(); !slices.Equal(w, []string{op, op, op, op}) {
+			if w := ops.Writes(0); !slices.Equal(w, []string{op, op, op, op}) {
 				t.Errorf("writes %q, want one %s a Set and one for the Restore", w, op)
 			}
 		})
@@ -155,37 +153,6 @@ func forwardOf(t *testing.T, c *elb.Client, rc Config) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", aws.ToString(tg.TargetGroupArn), aws.ToInt32(tg.Weight)))
 	}
 	return strings.Join(parts, " ")
-}
-
-// opLog records the ELBv2 operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) option(o *elb.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something.
-func (l *opLog) writes() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops {
-		if !strings.HasPrefix(op, "Describe") {
-			out = append(out, op)
-		}
-	}
-	return out
 }
 
 func must(t *testing.T, err error) {

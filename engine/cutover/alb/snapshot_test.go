@@ -1,13 +1,13 @@
 package alb
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 )
 
@@ -46,10 +46,7 @@ func TestRestore(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				n := len(f.writes())
-				if err := r.Restore(t.Context(), snap); err != nil {
-					t.Fatal(err)
-				}
+				wrote := clonetest.Restore(t, r, snap, &f.calls)
 				if got := f.stored(arn); got != before {
 					t.Errorf("after restore\n%s\nwant\n%s", got, before)
 				}
@@ -57,12 +54,8 @@ func TestRestore(t *testing.T) {
 				if len(tc.moves) > 0 {
 					wantWrites = 1
 				}
-				if got := f.writes()[n:]; len(got) != wantWrites {
-					t.Errorf("restore wrote %q, want %d writes", got, wantWrites)
-				}
-				n = len(f.writes())
-				if err := r.Restore(t.Context(), snap); err != nil || len(f.writes()) != n {
-					t.Errorf("second Restore: %v, wrote %q", err, f.writes()[n:])
+				if len(wrote) != wantWrites {
+					t.Errorf("restore wrote %q, want %d writes", wrote, wantWrites)
 				}
 			}
 		})
@@ -84,34 +77,16 @@ func TestSnapshotAnyShape(t *testing.T) {
 	if err := r.Restore(t.Context(), snap); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.stored(rule); got != before || !slices.Equal(f.writes(), []string{"ModifyRule " + rule}) {
-		t.Errorf("after restore %s (writes %q), want %s", got, f.writes(), before)
+	if got := f.stored(rule); got != before || !slices.Equal(f.calls.Writes(), []string{"ModifyRule " + rule}) {
+		t.Errorf("after restore %s (writes %q), want %s", got, f.calls.Writes(), before)
 	}
 }
 
 func TestRestoreRefuses(t *testing.T) {
 	t.Parallel()
 	_, r := setup(t, true, simple(tgOld))
-	snap, err := r.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var other map[string]any
-	if err := json.Unmarshal(snap, &other); err != nil {
-		t.Fatal(err)
-	}
-	delete(other, "ruleArn")
-	otherSnap, _ := json.Marshal(other)
-	for _, tc := range []struct {
-		snap json.RawMessage
-		err  string
-	}{
-		{json.RawMessage(`{"zoneId":"Z1"}`), ruleName + "the snapshot is not one of an ALB router"},
-		{json.RawMessage(`[`), ruleName + "the snapshot is not one of an ALB router"},
-		{otherSnap, ruleName + "the snapshot is of listener " + listener + ` rule ""; restore it with that router`},
-	} {
-		if err := r.Restore(t.Context(), tc.snap); err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-			t.Errorf("Restore(%s): %v, want %q", tc.snap, err, tc.err)
-		}
-	}
+	notALB := ruleName + "the snapshot is not one of an ALB router"
+	clonetest.RestoreRefuses(t, r, func(snap map[string]any) { delete(snap, "ruleArn") },
+		ruleName+"the snapshot is of listener "+listener+` rule ""; restore it with that router`,
+		map[string]string{`{"zoneId":"Z1"}`: notALB, `[`: notALB})
 }

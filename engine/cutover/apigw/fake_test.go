@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeAPIGW is one REST API's stages in memory, patched as API Gateway
@@ -24,7 +26,7 @@ type fakeAPIGW struct {
 	deployments map[string]bool
 	stages      map[string]*fakeStage
 	fail        map[string]error
-	calls       []string
+	calls       clonetest.Calls
 }
 
 type fakeStage struct {
@@ -41,20 +43,8 @@ func newFake(api string, deployments ...string) *fakeAPIGW {
 }
 
 func (f *fakeAPIGW) log(op, detail string) error {
-	f.calls = append(f.calls, strings.TrimSpace(op+" "+detail))
+	f.calls.Add(strings.TrimSpace(op + " " + detail))
 	return f.fail[op]
-}
-
-func (f *fakeAPIGW) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, "UpdateStage") {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // stage is a copy of a stage as stored.

@@ -150,7 +150,7 @@ func TestSet(t *testing.T) {
 			if err := r.Set(t.Context(), tc.w); err != nil {
 				t.Fatal(err)
 			}
-			if got := f.writes(); !slices.Equal(got, tc.writes) {
+			if got := f.calls.Writes(); !slices.Equal(got, tc.writes) {
 				t.Errorf("writes %q, want %q", got, tc.writes)
 			}
 			if got := f.stage("prod"); got.deployment != oldDep || !sameCanary(got.canary, tc.after) {
@@ -159,8 +159,8 @@ func TestSet(t *testing.T) {
 			if got, err := r.Read(t.Context()); err != nil || got != tc.w {
 				t.Errorf("Read after Set = %v, %v; want %v", got, err, tc.w)
 			}
-			if err := r.Set(t.Context(), tc.w); err != nil || len(f.writes()) != len(tc.writes) {
-				t.Errorf("second Set: %v, writes %q", err, f.writes())
+			if err := r.Set(t.Context(), tc.w); err != nil || len(f.calls.Writes()) != len(tc.writes) {
+				t.Errorf("second Set: %v, writes %q", err, f.calls.Writes())
 			}
 		})
 	}
@@ -218,8 +218,8 @@ func TestPlan(t *testing.T) {
 deployment: dep-old
 traffic: 90/10 (source/target)
 `}
-	if ch != want || len(f.writes()) != 0 {
-		t.Errorf("Plan =\n%+v\nwant\n%+v\nwrites %q", ch, want, f.writes())
+	if ch != want || len(f.calls.Writes()) != 0 {
+		t.Errorf("Plan =\n%+v\nwant\n%+v\nwrites %q", ch, want, f.calls.Writes())
 	}
 	if strings.Contains(ch.After, newURL) {
 		t.Errorf("the plan shows a stage variable's value:\n%s", ch.After)

@@ -3,15 +3,12 @@ package apigw
 import (
 	"context"
 	"encoding/json"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/runbook"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
@@ -47,8 +44,8 @@ func TestSandboxReadSide(t *testing.T) {
 	_, err = c.CreateStage(ctx, &apigateway.CreateStageInput{RestApiId: restAPI.Id, StageName: aws.String("prod"), DeploymentId: aws.String(deps[0])})
 	must(t, err)
 
-	var ops opLog
-	r, err := New(Config{Client: apigateway.NewFromConfig(env.AWS(t, "kops"), ops.option), RestAPIID: aws.ToString(restAPI.Id),
+	var ops clonetest.OpLog
+	r, err := New(Config{Client: apigateway.NewFromConfig(ops.Config(env.AWS(t, "kops"))), RestAPIID: aws.ToString(restAPI.Id),
 		StageName: "prod", TargetDeploymentID: deps[1]})
 	must(t, err)
 	if got, err := r.Read(ctx); err != nil || got != cutover.ToTarget(0) {
@@ -69,40 +66,9 @@ func TestSandboxReadSide(t *testing.T) {
 	}
 	must(t, r.Restore(ctx, snap))
 	must(t, r.Set(ctx, cutover.ToTarget(0)))
-	if w := ops.writes(); len(w) != 0 {
+	if w := ops.Writes(0); len(w) != 0 {
 		t.Errorf("the router wrote %q to a stage already as wanted", w)
 	}
-}
-
-// opLog records the API Gateway operations a client makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-func (l *opLog) option(o *apigateway.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("ferry-test-oplog",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				l.mu.Lock()
-				l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-				l.mu.Unlock()
-				return next.HandleInitialize(ctx, in)
-			}), middleware.After)
-	})
-}
-
-// writes are the recorded operations that change something.
-func (l *opLog) writes() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range l.ops {
-		if !strings.HasPrefix(op, "Get") {
-			out = append(out, op)
-		}
-	}
-	return out
 }
 
 func must(t *testing.T, err error) {

@@ -1,13 +1,12 @@
 package apigw
 
 import (
-	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 )
 
@@ -56,19 +55,11 @@ func TestRestore(t *testing.T) {
 				tc.edit(f)
 				f.mu.Unlock()
 			}
-			n := len(f.writes())
-			if err := r.Restore(t.Context(), snap); err != nil {
-				t.Fatal(err)
-			}
-			if got := f.writes()[n:]; !slices.Equal(got, tc.writes) {
+			if got := clonetest.Restore(t, r, snap, &f.calls); !slices.Equal(got, tc.writes) {
 				t.Errorf("restore wrote\n%q\nwant\n%q", got, tc.writes)
 			}
 			if got := f.stage("prod"); got.deployment != before.deployment || !sameCanary(got.canary, before.canary) {
 				t.Errorf("after restore %s %+v, want %s %+v", got.deployment, got.canary, before.deployment, before.canary)
-			}
-			n = len(f.writes())
-			if err := r.Restore(t.Context(), snap); err != nil || len(f.writes()) != n {
-				t.Errorf("second Restore: %v, wrote %q", err, f.writes()[n:])
 			}
 		})
 	}
@@ -77,26 +68,8 @@ func TestRestore(t *testing.T) {
 func TestRestoreRefuses(t *testing.T) {
 	t.Parallel()
 	_, r := setup(t, nil)
-	snap, err := r.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var other map[string]any
-	if err := json.Unmarshal(snap, &other); err != nil {
-		t.Fatal(err)
-	}
-	other["stageName"] = "beta"
-	otherSnap, _ := json.Marshal(other)
-	for _, tc := range []struct {
-		snap json.RawMessage
-		err  string
-	}{
-		{json.RawMessage(`{"zoneId":"Z1"}`), prefix + "the snapshot is not one of an API Gateway router"},
-		{json.RawMessage(`{`), prefix + "the snapshot is not one of an API Gateway router"},
-		{otherSnap, prefix + "the snapshot is of stage a1b2c3d4e5/beta; restore it with that stage's router"},
-	} {
-		if err := r.Restore(t.Context(), tc.snap); err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-			t.Errorf("Restore(%s): %v, want %q", tc.snap, err, tc.err)
-		}
-	}
+	notAPIGW := prefix + "the snapshot is not one of an API Gateway router"
+	clonetest.RestoreRefuses(t, r, func(snap map[string]any) { snap["stageName"] = "beta" },
+		prefix+"the snapshot is of stage a1b2c3d4e5/beta; restore it with that stage's router",
+		map[string]string{`{"zoneId":"Z1"}`: notAPIGW, `{`: notAPIGW})
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 )
 
 // fakeRoute53 is one account's Route53 in memory, answering as Route53
@@ -26,7 +28,7 @@ type fakeRoute53 struct {
 	pending  int // GetChange calls that answer PENDING before INSYNC
 	changes  map[string]int
 	fail     map[string]error // by operation
-	calls    []string
+	calls    clonetest.Calls
 }
 
 type fakeZone struct {
@@ -54,33 +56,8 @@ func (f *fakeRoute53) recordsOf(id string) []types.ResourceRecordSet {
 }
 
 func (f *fakeRoute53) log(op, detail string) error {
-	f.calls = append(f.calls, strings.TrimSpace(op+" "+detail))
+	f.calls.Add(strings.TrimSpace(op + " " + detail))
 	return f.fail[op]
-}
-
-// writes is the log of ChangeResourceRecordSets calls.
-func (f *fakeRoute53) writes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, "ChangeResourceRecordSets") {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (f *fakeRoute53) count(op string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, op) {
-			n++
-		}
-	}
-	return n
 }
 
 func sortRecords(rs []types.ResourceRecordSet) {

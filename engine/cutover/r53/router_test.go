@@ -158,7 +158,7 @@ func TestReadStopsAfterTheName(t *testing.T) {
 	if _, err := r.Read(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("ListResourceRecordSets"); n != 3 {
+	if n := f.calls.Count("ListResourceRecordSets"); n != 3 {
 		t.Errorf("ListResourceRecordSets called %d times, want 3 (source, target, the next name)", n)
 	}
 }
@@ -235,7 +235,7 @@ func TestSet(t *testing.T) {
 			if err := r.Set(t.Context(), tc.w); err != nil {
 				t.Fatal(err)
 			}
-			if got := f.writes(); !slices.Equal(got, tc.writes) {
+			if got := f.calls.Writes(); !slices.Equal(got, tc.writes) {
 				t.Errorf("writes %q, want %q", got, tc.writes)
 			}
 			want := append(others(), tc.after...)
@@ -244,9 +244,9 @@ func TestSet(t *testing.T) {
 			if got, err := r.Read(t.Context()); err != nil || got != tc.w {
 				t.Errorf("Read after Set = %v, %v; want %v", got, err, tc.w)
 			}
-			n := len(f.writes())
-			if err := r.Set(t.Context(), tc.w); err != nil || len(f.writes()) != n {
-				t.Errorf("second Set: %v, writes %q", err, f.writes()[n:])
+			n := len(f.calls.Writes())
+			if err := r.Set(t.Context(), tc.w); err != nil || len(f.calls.Writes()) != n {
+				t.Errorf("second Set: %v, writes %q", err, f.calls.Writes()[n:])
 			}
 		})
 	}
@@ -343,7 +343,7 @@ func TestSetWaitsForInSync(t *testing.T) {
 	if err := r.Set(t.Context(), cutover.ToTarget(10)); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("GetChange"); n != 4 {
+	if n := f.calls.Count("GetChange"); n != 4 {
 		t.Errorf("GetChange called %d times, want 4 (3 PENDING, then INSYNC)", n)
 	}
 	f.pending = 1000
@@ -402,8 +402,8 @@ zone: acme.example. (Z0ACME)
 	} {
 		f, r := setup(t, tc.records...)
 		ch, err := r.Plan(t.Context(), tc.w)
-		if err != nil || ch.Op != tc.op || len(f.writes()) != 0 {
-			t.Errorf("Plan %v from %d records = %s, %v; writes %q", tc.w, len(tc.records), ch.Op, err, f.writes())
+		if err != nil || ch.Op != tc.op || len(f.calls.Writes()) != 0 {
+			t.Errorf("Plan %v from %d records = %s, %v; writes %q", tc.w, len(tc.records), ch.Op, err, f.calls.Writes())
 		}
 		if tc.op == runbook.OpUpdate && (!strings.Contains(ch.Before, "weight: 90") || !strings.Contains(ch.After, "weight: 50")) {
 			t.Errorf("update plan:\n%s\n->\n%s", ch.Before, ch.After)

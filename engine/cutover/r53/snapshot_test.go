@@ -1,14 +1,13 @@
 package r53
 
 import (
-	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
+	"github.com/ferry-dev/ferry/engine/clone/clonetest"
 	"github.com/ferry-dev/ferry/engine/cutover"
 )
 
@@ -43,18 +42,10 @@ func TestRestore(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			n := len(f.writes())
-			if err := r.Restore(t.Context(), snap); err != nil {
-				t.Fatal(err)
-			}
-			if got := f.writes()[n:]; !slices.Equal(got, tc.writes) {
+			if got := clonetest.Restore(t, r, snap, &f.calls); !slices.Equal(got, tc.writes) {
 				t.Errorf("restore wrote %q, want %q", got, tc.writes)
 			}
 			assertRecords(t, f.recordsOf(zoneID), before)
-			n = len(f.writes())
-			if err := r.Restore(t.Context(), snap); err != nil || len(f.writes()) != n {
-				t.Errorf("second Restore: %v, wrote %q", err, f.writes()[n:])
-			}
 		})
 	}
 }
@@ -81,26 +72,8 @@ func TestRestoreHandEdits(t *testing.T) {
 func TestRestoreRefuses(t *testing.T) {
 	t.Parallel()
 	_, r := setup(t, src(90), tgt(10))
-	snap, err := r.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var other map[string]any
-	if err := json.Unmarshal(snap, &other); err != nil {
-		t.Fatal(err)
-	}
-	other["name"] = "api.acme.example."
-	otherSnap, _ := json.Marshal(other)
-	for _, tc := range []struct {
-		snap json.RawMessage
-		err  string
-	}{
-		{json.RawMessage(`{"listener":"x"}`), "route53 shop.acme.example. CNAME: the snapshot is not one of a Route53 router"},
-		{json.RawMessage(`nope`), "route53 shop.acme.example. CNAME: the snapshot is not one of a Route53 router"},
-		{otherSnap, prefix + "the snapshot is of api.acme.example. CNAME in zone Z0ACME; restore it with that record's router"},
-	} {
-		if err := r.Restore(t.Context(), tc.snap); err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-			t.Errorf("Restore(%s): %v, want %q", tc.snap, err, tc.err)
-		}
-	}
+	notR53 := "route53 shop.acme.example. CNAME: the snapshot is not one of a Route53 router"
+	clonetest.RestoreRefuses(t, r, func(snap map[string]any) { snap["name"] = "api.acme.example." },
+		prefix+"the snapshot is of api.acme.example. CNAME in zone Z0ACME; restore it with that record's router",
+		map[string]string{`{"listener":"x"}`: notR53, `nope`: notR53})
 }
