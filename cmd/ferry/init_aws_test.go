@@ -189,6 +189,14 @@ func TestInitOnTheSandbox(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^    # - orders/db-password +# not referenced by any workload in the namespaces$`).MatchString(text) {
 		t.Errorf("the unreferenced secret is not commented out:\n%s", text)
 	}
+	// The seeded Aurora cluster is listed as a cluster (its members are not
+	// DB instances to clone on their own); no kops workload names it.
+	if !regexp.MustCompile(`(?m)^    # - events-aurora +# aurora-postgresql, 2 members; not referenced by any workload in the namespaces$`).MatchString(text) {
+		t.Errorf("the seeded Aurora cluster is not proposed under rdsClusters:\n%s", text)
+	}
+	if strings.Contains(text, "events-aurora-1") {
+		t.Errorf("a cluster member is proposed on its own:\n%s", text)
+	}
 	rule := regexp.MustCompile(`(?m)^    # - \{kind: bucket, from: "acme-legacy-\*", to: ""\}.*$`)
 	if !rule.MatchString(text) {
 		t.Fatalf("no bucket rule to fill in:\n%s", text)

@@ -71,7 +71,13 @@ func awsSteps(ctx context.Context, s *session) ([]runbook.Step, error) {
 		steps = append(steps, rds.NewInstanceStep(rds.InstanceConfig{Name: name, Source: rdsSrc, Target: rdsDst,
 			SourceKMS: kmsSrc, TargetKMS: kmsDst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
 			SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
-			Region: s.plan.Target.AWS.Region, ShareKey: res.RDSShareKey, Deps: []string{preflight.ID}}))
+			Region: s.plan.Target.AWS.Region, ShareKey: res.RDSShareKey, KMSKeys: s.plan.Mapping.KMSKeys, Deps: []string{preflight.ID}}))
+	}
+	for _, name := range res.RDSClusters {
+		steps = append(steps, rds.NewClusterStep(rds.ClusterConfig{Name: name, Source: rdsSrc, Target: rdsDst,
+			SourceKMS: kmsSrc, TargetKMS: kmsDst, Mapping: s.plan.Mapping, TargetLabel: s.plan.Target.Label,
+			SourceAccount: s.plan.Source.AWS.Account, TargetAccount: s.plan.Target.AWS.Account,
+			Region: s.plan.Target.AWS.Region, ShareKey: res.RDSShareKey, KMSKeys: s.plan.Mapping.KMSKeys, Deps: []string{preflight.ID}}))
 	}
 	return append(steps, dnsAndSecretSteps(s, srcCfg, dstCfg)...), nil
 }

@@ -2,12 +2,10 @@ package rds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -157,7 +155,7 @@ func (s *instanceStep) restore(ctx context.Context, rec runbook.Recorder, sd sid
 	w := sd.want
 	in := &rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String(s.names.instance),
 		DBSnapshotIdentifier: aws.String(s.names.copy), DBInstanceClass: aws.String(w.class),
-		VpcSecurityGroupIds: w.securityGroups, Tags: w.restoreTags(), MultiAZ: aws.Bool(w.multiAZ),
+		VpcSecurityGroupIds: w.securityGroups, Tags: tagList(w.tags), MultiAZ: aws.Bool(w.multiAZ),
 		PubliclyAccessible: aws.Bool(w.public), DeletionProtection: aws.Bool(false)}
 	if w.storageType != "" {
 		in.StorageType = aws.String(w.storageType)
@@ -180,22 +178,4 @@ func (s *instanceStep) copyWhat() string {
 
 func (s *instanceStep) restoreWhat() string {
 	return fmt.Sprintf("DB instance %s restored in account %s", s.names.instance, s.cfg.TargetAccount)
-}
-
-// tags mark a snapshot the step makes with the step's ID, for people
-// looking at either account's console.
-func (s *instanceStep) tags() []types.Tag {
-	return []types.Tag{{Key: aws.String("ferry.dev/step"), Value: aws.String(s.ID())}}
-}
-
-// save records u durably before the write it describes.
-func (s *instanceStep) save(rec runbook.Recorder, u undoRecord) error {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		return s.fail("encode the undo record: %w", err)
-	}
-	if err := rec.Save(raw); err != nil {
-		return s.fail("save the undo record before writing: %w; nothing was written, fix the journal's storage and apply again", err)
-	}
-	return nil
 }

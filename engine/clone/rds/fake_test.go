@@ -48,6 +48,10 @@ type fakeAccount struct {
 	params    []string
 	keys      map[string]fakeKey // by ARN
 	calls     []string
+	// DB clusters (fake_cluster_test.go).
+	clusters      map[string]*fakeCluster
+	clusterSnaps  map[string]*fakeClusterSnapshot
+	clusterParams []string
 }
 
 type fakeInstance struct {
@@ -63,6 +67,7 @@ type fakeSnapshot struct {
 
 type fakeKey struct {
 	id, alias string
+	extra     []string // more aliases
 	managed   bool
 }
 
@@ -74,7 +79,8 @@ const (
 func newFakeWorld() *fakeWorld {
 	w := &fakeWorld{accounts: map[string]*fakeAccount{}}
 	for _, id := range []string{oldAcct, newAcct} {
-		w.accounts[id] = &fakeAccount{id: id, instances: map[string]*fakeInstance{}, snapshots: map[string]*fakeSnapshot{}, keys: map[string]fakeKey{}}
+		w.accounts[id] = &fakeAccount{id: id, instances: map[string]*fakeInstance{}, snapshots: map[string]*fakeSnapshot{}, keys: map[string]fakeKey{},
+			clusters: map[string]*fakeCluster{}, clusterSnaps: map[string]*fakeClusterSnapshot{}}
 	}
 	return w
 }
@@ -173,6 +179,12 @@ func (w *fakeWorld) state(acct string) string {
 	for _, k := range slices.Sorted(maps.Keys(a.snapshots)) {
 		fmt.Fprintf(&b, "snapshot %s %s %v\n", k, aws.ToString(a.snapshots[k].d.Status), a.snapshots[k].shared)
 	}
+	for _, k := range slices.Sorted(maps.Keys(a.clusters)) {
+		fmt.Fprintf(&b, "cluster %s %s\n", k, aws.ToString(a.clusters[k].d.Status))
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.clusterSnaps)) {
+		fmt.Fprintf(&b, "cluster snapshot %s %s %v\n", k, aws.ToString(a.clusterSnaps[k].d.Status), a.clusterSnaps[k].shared)
+	}
 	return b.String()
 }
 
@@ -248,7 +260,7 @@ func (c *client) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...f
 		return nil, err
 	}
 	for arn, k := range c.a.keys {
-		if id := aws.ToString(in.KeyId); id == arn || id == k.id || id == k.alias {
+		if id := aws.ToString(in.KeyId); id == arn || id == k.id || id == k.alias || slices.Contains(k.extra, id) {
 			m := kmstypes.KeyManagerTypeCustomer
 			if k.managed {
 				m = kmstypes.KeyManagerTypeAws
@@ -268,7 +280,9 @@ func (c *client) ListAliases(_ context.Context, in *kms.ListAliasesInput, _ ...f
 	out := &kms.ListAliasesOutput{}
 	for _, k := range c.a.keys {
 		if k.id == aws.ToString(in.KeyId) {
-			out.Aliases = append(out.Aliases, kmstypes.AliasListEntry{AliasName: aws.String(k.alias), TargetKeyId: aws.String(k.id)})
+			for _, a := range append([]string{k.alias}, k.extra...) {
+				out.Aliases = append(out.Aliases, kmstypes.AliasListEntry{AliasName: aws.String(a), TargetKeyId: aws.String(k.id)})
+			}
 		}
 	}
 	return out, nil

@@ -50,28 +50,22 @@ func (s *instanceStep) differErr(d []string) error {
 // snapshotChanges are the snapshot work still to do; once the new account
 // holds its copy, the old account's part is over and left out.
 func (s *instanceStep) snapshotChanges(sd sides) []runbook.Change {
-	op := func(exists bool) runbook.Op {
-		if exists {
-			return runbook.OpNone
-		}
-		return runbook.OpCreate
-	}
 	keyOf := func(sn *types.DBSnapshot, fallback string) string {
 		if sn != nil && aws.ToString(sn.KmsKeyId) != "" {
 			return aws.ToString(sn.KmsKeyId)
 		}
 		return fallback
 	}
-	copyChange := runbook.Change{Op: op(sd.copy != nil), Kind: ChangeSnapshot, Namespace: s.cfg.TargetAccount, Name: s.names.copy,
+	copyChange := runbook.Change{Op: createOp(sd.copy != nil), Kind: ChangeSnapshot, Namespace: s.cfg.TargetAccount, Name: s.names.copy,
 		After: fmt.Sprintf("account: %s (new)\ncopied from: %s\n%s", s.cfg.TargetAccount, s.sharedARN(sd), encryption(sd.want.encrypted, sd.want.keyName))}
 	if sd.copy != nil {
 		return []runbook.Change{copyChange}
 	}
 	old := s.cfg.SourceAccount + " (old; ferry's only writes there)"
-	out := []runbook.Change{{Op: op(sd.snap != nil), Kind: ChangeSnapshot, Namespace: s.cfg.SourceAccount, Name: s.names.snapshot,
+	out := []runbook.Change{{Op: createOp(sd.snap != nil), Kind: ChangeSnapshot, Namespace: s.cfg.SourceAccount, Name: s.names.snapshot,
 		After: fmt.Sprintf("account: %s\nsnapshot of: %s\n%s", old, s.cfg.Name, encryption(sd.srcKey.arn != "", keyOf(sd.snap, sd.srcKey.describeName())))}}
 	if sd.reencrypt() {
-		out = append(out, runbook.Change{Op: op(sd.share != nil), Kind: ChangeSnapshot, Namespace: s.cfg.SourceAccount, Name: s.names.share,
+		out = append(out, runbook.Change{Op: createOp(sd.share != nil), Kind: ChangeSnapshot, Namespace: s.cfg.SourceAccount, Name: s.names.share,
 			After: fmt.Sprintf("account: %s\ncopy of: %s\n%s", old, s.names.snapshot, encryption(true, sd.shareKey.describeName()))})
 	}
 	share := runbook.Change{Op: runbook.OpUpdate, Kind: ChangeShare, Namespace: s.cfg.SourceAccount, Name: s.sharedID(sd) + "/restore",
@@ -80,13 +74,6 @@ func (s *instanceStep) snapshotChanges(sd sides) []runbook.Change {
 		share.Op, share.Before = runbook.OpNone, share.After
 	}
 	return append(out, share, copyChange)
-}
-
-func encryption(encrypted bool, key string) string {
-	if !encrypted {
-		return "encrypted: no"
-	}
-	return "encrypted: yes, KMS key " + key
 }
 
 // notes say what the clone writes where, what AWS does and for how long,

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
@@ -86,60 +84,6 @@ func restoreAccounts(ctx context.Context, api SourceReader, id string) ([]string
 		}
 	}
 	return nil, nil
-}
-
-// keyInfo is a KMS key as the step needs it.
-type keyInfo struct {
-	arn     string
-	alias   string // its first alias: a customer alias if it has one
-	managed bool   // AWS-managed (such as aws/rds): no other account may use it
-}
-
-// describeName is how a message names the key.
-func (k keyInfo) describeName() string {
-	if k.alias == "" {
-		return k.arn
-	}
-	return strings.TrimPrefix(k.alias, "alias/") + " (" + k.arn + ")"
-}
-
-// readKey describes a key by id, ARN or alias; found is false when the
-// account has no such key.
-func readKey(ctx context.Context, api KMSAPI, id string) (k keyInfo, found bool, err error) {
-	out, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-	if errors.As(err, new(*kmstypes.NotFoundException)) || isCode(err, "NotFoundException") {
-		return k, false, nil
-	}
-	if err != nil {
-		return k, false, fmt.Errorf("describe KMS key %s: %w", id, err)
-	}
-	md := out.KeyMetadata
-	k = keyInfo{arn: aws.ToString(md.Arn), managed: md.KeyManager == kmstypes.KeyManagerTypeAws}
-	aliases, err := api.ListAliases(ctx, &kms.ListAliasesInput{KeyId: md.KeyId})
-	if err != nil {
-		return k, true, fmt.Errorf("list the aliases of KMS key %s: %w", k.arn, err)
-	}
-	var names []string
-	for _, a := range aliases.Aliases {
-		names = append(names, aws.ToString(a.AliasName))
-	}
-	slices.SortFunc(names, func(a, b string) int { // customer aliases first
-		return cmpBool(strings.HasPrefix(a, "alias/aws/"), strings.HasPrefix(b, "alias/aws/"), a, b)
-	})
-	if len(names) > 0 {
-		k.alias = names[0]
-	}
-	return k, true, nil
-}
-
-func cmpBool(x, y bool, a, b string) int {
-	switch {
-	case x == y:
-		return strings.Compare(a, b)
-	case x:
-		return 1
-	}
-	return -1
 }
 
 // isCode reports whether err is an AWS API error with one of codes.

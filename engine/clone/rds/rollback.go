@@ -84,17 +84,8 @@ func (s *instanceStep) PlanRollback(ctx context.Context, records []json.RawMessa
 		}
 		cs.Changes = append(cs.Changes, ch)
 	}
-	cs.Notes = append(cs.Notes, s.oldNote(u))
+	cs.Notes = append(cs.Notes, s.oldNote(u.old))
 	return cs, nil
-}
-
-// oldNote says the old account is not touched and what stays there.
-func (s *instanceStep) oldNote(u undo) string {
-	if len(u.old) == 0 {
-		return fmt.Sprintf("nothing in the old account %s is touched", s.cfg.SourceAccount)
-	}
-	return fmt.Sprintf("nothing in the old account %s is touched: it keeps %s; delete that there when the migration is done",
-		s.cfg.SourceAccount, strings.Join(u.old, ", "))
 }
 
 // Rollback deletes, in the new account only, what the undo records say
@@ -127,7 +118,7 @@ func (s *instanceStep) Rollback(ctx context.Context, records []json.RawMessage, 
 	if len(done) == 0 {
 		done = append(done, fmt.Sprintf("nothing to delete in account %s", s.cfg.TargetAccount))
 	}
-	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: strings.Join(append(done, s.oldNote(u)), "; ")})
+	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: strings.Join(append(done, s.oldNote(u.old)), "; ")})
 	return nil
 }
 
@@ -152,7 +143,7 @@ func (s *instanceStep) deleteInstance(ctx context.Context, rec runbook.Recorder)
 	}
 	ph := phase{0, 2}
 	what := fmt.Sprintf("DB instance %s in account %s, to be deleted", s.names.instance, s.cfg.TargetAccount)
-	if err := s.wait(ctx, rec, ph, what, s.settled(s.names.instance)); err != nil {
+	if err := s.wait(ctx, rec, ph, what, settled(s.instanceGone(s.cfg.Target, s.names.instance))); err != nil {
 		return "", err
 	}
 	if in, err = s.targetInstance(ctx); err != nil {
@@ -166,27 +157,10 @@ func (s *instanceStep) deleteInstance(ctx context.Context, rec runbook.Recorder)
 		}
 	}
 	if err := s.wait(ctx, rec, phase{1, 2}, fmt.Sprintf("DB instance %s deleted in account %s", s.names.instance, s.cfg.TargetAccount),
-		s.instanceGone(s.names.instance)); err != nil {
+		s.instanceGone(s.cfg.Target, s.names.instance)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("deleted DB instance %s in %s", s.names.instance, s.cfg.TargetLabel), nil
-}
-
-// settled polls the instance until AWS would let it be deleted: not while
-// it is being created, modified or backed up.
-func (s *instanceStep) settled(id string) poll {
-	gone := s.instanceGone(id)
-	return func(ctx context.Context) (string, bool, error) {
-		status, done, err := gone(ctx)
-		if err != nil || done {
-			return status, done, err
-		}
-		switch {
-		case status == "available" || status == "stopped" || status == "deleting" || failedStatus(status):
-			return status, true, nil
-		}
-		return status, false, nil
-	}
 }
 
 // deleteCopy deletes the snapshot copy in the new account.

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
-// ErrUnshareableKey is wrapped by the error of a step whose instance is
-// encrypted with an AWS-managed key and whose plan names no ShareKey: AWS
-// refuses to share its snapshots.
+// ErrUnshareableKey is wrapped by the error of a step whose instance (or
+// cluster) is encrypted with an AWS-managed key and whose plan names no
+// ShareKey: AWS refuses to share its snapshots.
 var ErrUnshareableKey = errors.New("its snapshots cannot be shared")
 
 // sides is the clone as read live: the source instance and its key, what
@@ -52,11 +52,12 @@ func (s *instanceStep) read(ctx context.Context) (sides, error) {
 		return sides{}, s.fail("the source profile reaches account %s, not the plan's source account %s; check the source profile",
 			arnAccount(aws.ToString(src.DBInstanceArn)), s.cfg.SourceAccount)
 	case aws.ToString(src.DBClusterIdentifier) != "":
-		return sides{}, s.fail("it is a member of Aurora cluster %s, whose data lives in the cluster: ferry clones single DB instances only; clone the cluster by cluster snapshot by hand",
-			aws.ToString(src.DBClusterIdentifier))
+		return sides{}, s.fail("it is a member of DB cluster %s, whose data lives in the cluster, not in the instance: "+
+			"drop %s from the plan's resources.rds and list the cluster under resources.rdsClusters instead (ferry clones the cluster with all its members)",
+			aws.ToString(src.DBClusterIdentifier), s.cfg.Name)
 	}
 	sd := sides{src: src}
-	if err := s.readKeys(ctx, &sd); err != nil {
+	if sd.srcKey, sd.shareKey, err = s.sourceKeys(ctx, aws.ToBool(src.StorageEncrypted), aws.ToString(src.KmsKeyId)); err != nil {
 		return sd, err
 	}
 	if sd.want, err = s.wanted(ctx, sd); err != nil {
@@ -66,42 +67,6 @@ func (s *instanceStep) read(ctx context.Context) (sides, error) {
 		return sd, err
 	}
 	return sd, s.readSnapshots(ctx, &sd)
-}
-
-// readKeys reads the instance's KMS key and, for an AWS-managed one, the
-// key to share with; without one the instance cannot be cloned.
-func (s *instanceStep) readKeys(ctx context.Context, sd *sides) error {
-	if !aws.ToBool(sd.src.StorageEncrypted) {
-		return nil
-	}
-	k, found, err := readKey(ctx, s.cfg.SourceKMS, aws.ToString(sd.src.KmsKeyId))
-	if err != nil {
-		return s.fail("old account %s: %w; check that the source profile may describe KMS keys", s.cfg.SourceAccount, err)
-	}
-	if !found {
-		return s.fail("its KMS key %s is not visible in the old account %s; check the source profile's KMS access", aws.ToString(sd.src.KmsKeyId), s.cfg.SourceAccount)
-	}
-	sd.srcKey = k
-	if !k.managed {
-		return nil
-	}
-	if s.cfg.ShareKey == "" {
-		return fmt.Errorf("clone RDS instance %s: %w: it is encrypted with the AWS-managed KMS key %s, which AWS lets no other account use, so AWS refuses to share its snapshots with account %s. "+
-			"To clone it, create a customer-managed KMS key in account %s whose key policy lets account %s use it (kms:DescribeKey, kms:CreateGrant, kms:Decrypt) and name it as this instance's share key in the plan: "+
-			"ferry then copies the snapshot under that key in the old account and shares the copy",
-			s.cfg.Name, ErrUnshareableKey, k.describeName(), s.cfg.TargetAccount, s.cfg.SourceAccount, s.cfg.TargetAccount)
-	}
-	sk, found, err := readKey(ctx, s.cfg.SourceKMS, s.cfg.ShareKey)
-	switch {
-	case err != nil:
-		return s.fail("old account %s: share key: %w", s.cfg.SourceAccount, err)
-	case !found:
-		return s.fail("its share key %s does not exist in the old account %s; create it there or fix the plan", s.cfg.ShareKey, s.cfg.SourceAccount)
-	case sk.managed:
-		return s.fail("its share key %s is AWS-managed too, and cannot be shared either; name a customer-managed key", sk.describeName())
-	}
-	sd.shareKey = sk
-	return nil
 }
 
 // readTarget reads the target instance and checks it is in the target

@@ -1,13 +1,14 @@
-// Package rds holds the runbook step that clones one RDS DB instance from
-// the old AWS account into the new one the way AWS moves a database between
-// accounts: snapshot it in the old account, share the snapshot with the new
-// account, copy it there under the new account's KMS key, and restore the
-// copy into the new account's subnet group, parameter group and security
-// groups, every name passed through the plan's mapping. AWS does the heavy
-// lifting; the step orchestrates, shows progress while AWS works, and
-// resumes where it stopped.
+// Package rds holds the runbook steps that clone one RDS DB instance
+// (NewInstanceStep), or one Aurora DB cluster with its member instances
+// (NewClusterStep, cluster_step.go), from the old AWS account into the new
+// one the way AWS moves a database between accounts: snapshot it in the old
+// account, share the snapshot with the new account, copy it there under the
+// new account's KMS key, and restore the copy into the new account's subnet
+// group, parameter group and security groups, every name passed through
+// the plan's mapping. AWS does the heavy lifting; the steps orchestrate,
+// show progress while AWS works, and resume where they stopped.
 //
-// The old account is read, with two writes the step names in every plan:
+// The old account is read, with two writes a step names in every plan:
 // the snapshot it creates there and the share of that snapshot with the new
 // account (and, when the instance's key is AWS-managed and the plan names a
 // key to share with, a re-encrypted copy of the snapshot). Rollback never
@@ -16,7 +17,6 @@ package rds
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -38,7 +38,7 @@ const (
 	ChangeShare    = "AWS::RDS::DBSnapshotAttribute"
 )
 
-// Defaults of InstanceConfig's zero values.
+// Defaults of InstanceConfig's and ClusterConfig's zero values.
 const (
 	DefaultPoll    = 5 * time.Second
 	DefaultMaxPoll = time.Minute
@@ -105,6 +105,12 @@ type InstanceConfig struct {
 	// TargetKey, when set, is the new account's KMS key (alias or ARN) the
 	// copy is encrypted with, instead of the source key's alias mapped.
 	TargetKey string
+	// KMSKeys is the plan's table from the old account's KMS keys (key id,
+	// key ARN, alias name alias/x, or alias ARN) to the new account's (alias
+	// or ARN). Without a TargetKey, the copy is encrypted with the entry of
+	// the source key (by ARN, key id, or any of its aliases) before the
+	// source key's alias mapped.
+	KMSKeys map[string]string
 	// ShareKey is a customer-managed KMS key in the old account (alias or
 	// ARN) that the new account may use. It is needed only for an instance
 	// encrypted with the AWS-managed aws/rds key, whose snapshots AWS does
@@ -124,6 +130,7 @@ type InstanceConfig struct {
 // instanceStep clones one DB instance. It keeps no state between calls:
 // every method reads both accounts again.
 type instanceStep struct {
+	common
 	cfg   InstanceConfig
 	names names
 }
@@ -131,16 +138,13 @@ type instanceStep struct {
 // NewInstanceStep returns the runbook step that clones one DB instance. It
 // also implements RollbackPlanner.
 func NewInstanceStep(cfg InstanceConfig) runbook.Step {
-	if cfg.TargetLabel == "" {
-		cfg.TargetLabel = "target"
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = DefaultPoll
-	}
-	if cfg.MaxPoll < cfg.Poll {
-		cfg.MaxPoll = max(DefaultMaxPoll, cfg.Poll)
-	}
-	return &instanceStep{cfg: cfg, names: newNames(cfg)}
+	c := common{id: StepID(cfg.Name), noun: "RDS instance", short: "instance", name: cfg.Name,
+		sourceKMS: cfg.SourceKMS, targetKMS: cfg.TargetKMS, mapping: cfg.Mapping, label: cfg.TargetLabel,
+		sourceAccount: cfg.SourceAccount, targetAccount: cfg.TargetAccount, targetKey: cfg.TargetKey, shareKey: cfg.ShareKey,
+		kmsKeys: cfg.KMSKeys, poll: cfg.Poll, maxPoll: cfg.MaxPoll}
+	c.defaults()
+	cfg.TargetLabel = c.label
+	return &instanceStep{common: c, cfg: cfg, names: newNames(cfg)}
 }
 
 // StepID is the ID of the step that clones the source instance name:
@@ -168,22 +172,13 @@ func (s *instanceStep) Deps() []string { return append([]string(nil), s.cfg.Deps
 // Scope is the configured namespace and service.
 func (s *instanceStep) Scope() (namespace, service string) { return s.cfg.Namespace, s.cfg.Service }
 
-func (s *instanceStep) fail(format string, args ...any) error {
-	return fmt.Errorf("clone RDS instance %s: "+format, append([]any{s.cfg.Name}, args...)...)
-}
-
 // checkConfig refuses a configuration that could write to the wrong
 // account or compare against nothing.
 func (s *instanceStep) checkConfig() error {
-	switch {
-	case s.cfg.Source == nil || s.cfg.Target == nil || s.cfg.SourceKMS == nil || s.cfg.TargetKMS == nil:
+	if s.cfg.Source == nil || s.cfg.Target == nil || s.cfg.SourceKMS == nil || s.cfg.TargetKMS == nil {
 		return s.fail("the step needs RDS and KMS clients for both the source and the target; build it with all four")
-	case s.cfg.SourceAccount == "" || s.cfg.TargetAccount == "":
-		return s.fail("the plan names no source or target account id; set source.aws.account and target.aws.account in the plan")
-	case s.cfg.TargetAccount == s.cfg.SourceAccount || s.cfg.Mapping.Accounts[s.cfg.TargetAccount] != "":
-		return s.fail("target account %s is an old account; fix the plan's target.aws.account or mapping.accounts", s.cfg.TargetAccount)
 	}
-	return nil
+	return s.checkAccounts()
 }
 
 // names are the identifiers the step uses. Snapshot identifiers are
@@ -197,22 +192,23 @@ type names struct {
 }
 
 func newNames(cfg InstanceConfig) names {
-	h := sha256.Sum256([]byte(StepID(cfg.Name) + "/" + cfg.SourceAccount + "/" + cfg.TargetAccount))
-	suffix := fmt.Sprintf("%x", h[:3])
+	suffix := derivedSuffix(StepID(cfg.Name), cfg.SourceAccount, cfg.TargetAccount)
 	target := rewrite.String(cfg.Mapping, cfg.Name)
-	n := names{instance: target, snapshot: snapshotID(cfg.Name, suffix), copy: snapshotID(target, suffix)}
+	n := names{instance: target, snapshot: snapshotID(cfg.Name, suffix, 200), copy: snapshotID(target, suffix, 200)}
 	if cfg.ShareKey != "" {
 		n.share = n.snapshot + "-share"
 	}
 	return n
 }
 
-// snapshotID is "ferry-<instance>-<hash>", lower case as RDS stores it and
-// short enough to take a "-share" suffix.
-func snapshotID(instance, suffix string) string {
-	base := strings.ToLower(instance)
-	if len(base) > 200 {
-		base = strings.TrimRight(base[:200], "-")
+// snapshotID is "ferry-<instance or cluster>-<hash>", lower case as RDS
+// stores it, its base cut to limit characters so that with a "-share"
+// suffix it stays within RDS's limit (255 characters for a DB snapshot, 63
+// for a cluster snapshot).
+func snapshotID(base, suffix string, limit int) string {
+	base = strings.ToLower(base)
+	if len(base) > limit {
+		base = strings.TrimRight(base[:limit], "-")
 	}
 	return "ferry-" + base + "-" + suffix
 }

@@ -2,16 +2,12 @@ package rds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	"github.com/ferry-dev/ferry/engine/rewrite"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -88,50 +84,15 @@ func (s *instanceStep) configCheck(ctx context.Context, sd sides) (runbook.Check
 // names the old account's snapshot by design) for old account ids, naming
 // where each one is.
 func (s *instanceStep) accountsCheck(sd sides) runbook.Check {
-	old := rewrite.OldAccounts(s.cfg.Mapping, s.cfg.SourceAccount)
-	var lines []string
-	fields := 0
-	scan := func(prefix string, v any) {
-		b, _ := json.Marshal(v)
-		var doc any
-		_ = json.Unmarshal(b, &doc)
-		walk(prefix, doc, func(where, value string) {
-			fields++
-			for _, loc := range rewrite.Locators(value, old) {
-				lines = append(lines, fmt.Sprintf("%s: %s", where, loc))
-			}
-		})
-	}
-	scan("instance", sd.dst)
+	scan := s.newAccountScan()
+	scan.scan("instance", sd.dst)
 	if sd.copy != nil {
 		// Where the copy came from is AWS's record of it, not a reference.
 		cp := *sd.copy
 		cp.SourceDBSnapshotIdentifier = nil
-		scan("snapshot "+s.names.copy, cp)
+		scan.scan("snapshot "+s.names.copy, cp)
 	}
-	c := runbook.Check{Name: CheckAccounts, OK: len(lines) == 0, Evidence: strings.Join(lines, "\n")}
-	if c.OK {
-		c.Evidence = fmt.Sprintf("none of %s in %d fields of the instance's and its snapshot copy's descriptions (the copy's source snapshot aside)",
-			strings.Join(old, ", "), fields)
-	}
-	return c
-}
-
-// walk calls fn with the path and value of every string in a decoded JSON
-// document.
-func walk(path string, v any, fn func(where, value string)) {
-	switch v := v.(type) {
-	case string:
-		fn(path, v)
-	case []any:
-		for i, e := range v {
-			walk(fmt.Sprintf("%s[%d]", path, i), e, fn)
-		}
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			walk(path+"."+k, v[k], fn)
-		}
-	}
+	return scan.check("the instance's and its snapshot copy's descriptions (the copy's source snapshot aside)")
 }
 
 // snapshotsEvidence says where the step's snapshots are.

@@ -23,8 +23,8 @@ type phase struct {
 // at first and twice as long each time up to MaxPoll: AWS takes minutes to
 // hours, and a status read costs an API call. ctx ends the wait; apply
 // again resumes it.
-func (s *instanceStep) wait(ctx context.Context, rec runbook.Recorder, ph phase, what string, p poll) error {
-	start, delay := time.Now(), s.cfg.Poll
+func (c *common) wait(ctx context.Context, rec runbook.Recorder, ph phase, what string, p poll) error {
+	start, delay := time.Now(), c.poll
 	for {
 		state, done, err := p(ctx)
 		if err != nil {
@@ -43,9 +43,9 @@ func (s *instanceStep) wait(ctx context.Context, rec runbook.Recorder, ph phase,
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return s.fail("stopped waiting for %s: %w; apply again to resume", what, context.Cause(ctx))
+			return c.fail("stopped waiting for %s: %w; apply again to resume", what, context.Cause(ctx))
 		}
-		delay = min(2*delay, s.cfg.MaxPoll)
+		delay = min(2*delay, c.maxPoll)
 	}
 }
 
@@ -71,34 +71,48 @@ func (s *instanceStep) snapshotReady(api snapshotDescriber, account, id string) 
 }
 
 // instanceReady polls an instance until it is available.
-func (s *instanceStep) instanceReady(api instanceDescriber, account, id string) poll {
+func (c *common) instanceReady(api instanceDescriber, account, id string) poll {
 	return func(ctx context.Context) (string, bool, error) {
 		in, err := describeInstance(ctx, api, id)
 		switch {
 		case err != nil:
-			return "", false, s.fail("account %s: %w", account, err)
+			return "", false, c.fail("account %s: %w", account, err)
 		case in == nil:
-			return "", false, s.fail("DB instance %s is not in account %s (any more); apply again", id, account)
+			return "", false, c.fail("DB instance %s is not in account %s (any more); apply again", id, account)
 		}
 		status := aws.ToString(in.DBInstanceStatus)
 		if failedStatus(status) {
-			return "", false, s.fail("AWS reports DB instance %s in account %s as %s; see its events in the RDS console, fix the cause, then roll back and apply again", id, account, status)
+			return "", false, c.fail("AWS reports DB instance %s in account %s as %s; see its events in the RDS console, fix the cause, then roll back and apply again", id, account, status)
 		}
 		return status, status == "available", nil
 	}
 }
 
-// instanceGone polls an instance until it no longer exists.
-func (s *instanceStep) instanceGone(id string) poll {
+// instanceGone polls an instance in the new account until it no longer
+// exists.
+func (c *common) instanceGone(api instanceDescriber, id string) poll {
 	return func(ctx context.Context) (string, bool, error) {
-		in, err := describeInstance(ctx, s.cfg.Target, id)
+		in, err := describeInstance(ctx, api, id)
 		if err != nil {
-			return "", false, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
+			return "", false, c.fail("%s: %w", c.onTarget(), err)
 		}
 		if in == nil {
 			return "deleted", true, nil
 		}
 		return aws.ToString(in.DBInstanceStatus), false, nil
+	}
+}
+
+// settled polls gone until it is done or its resource is in a state AWS
+// lets it be deleted from: not while it is being created, modified or
+// backed up.
+func settled(gone poll) poll {
+	return func(ctx context.Context) (string, bool, error) {
+		status, done, err := gone(ctx)
+		if err != nil || done {
+			return status, done, err
+		}
+		return status, status == "available" || status == "stopped" || status == "deleting" || failedStatus(status), nil
 	}
 }
 

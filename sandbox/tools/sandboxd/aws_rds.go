@@ -15,12 +15,13 @@ import (
 )
 
 // kumo's RDS keeps no KMS key, subnet group, parameter group or tags on an
-// instance, answers none of them, and has no snapshot sharing, copying or
-// restoring. The RDS front therefore owns DB instances, their snapshots,
-// subnet groups and parameter groups outright, following the RDS API
-// reference for parameters, answers and faults; everything else of RDS
-// (clusters) still reaches kumo. KMS stays kumo's: the front asks it, in
-// process, what a key is.
+// instance or cluster, answers none of them, and has no snapshot sharing,
+// copying or restoring. The RDS front therefore owns DB instances, Aurora
+// DB clusters, their snapshots, subnet groups and (cluster) parameter
+// groups outright, following the RDS API reference for parameters, answers
+// and faults; everything else of RDS still reaches kumo (ModifyDBCluster
+// among it, which knows no cluster of the front's). KMS stays kumo's: the
+// front asks it, in process, what a key is.
 //
 // Accounts are separate processes, so a snapshot shared with another
 // account is fetched from the sharing account's front (--peer-account) and,
@@ -92,12 +93,25 @@ var rdsActions = map[string]rdsHandler{
 	"DescribeDBSubnetGroups":          (*rdsService).describeSubnetGroups,
 	"CreateDBParameterGroup":          (*rdsService).createParameterGroup,
 	"DescribeDBParameterGroups":       (*rdsService).describeParameterGroups,
+	// Aurora DB clusters (aws_rds_clusters*.go).
+	"CreateDBCluster":                     (*rdsService).createCluster,
+	"DescribeDBClusters":                  (*rdsService).describeClusters,
+	"DeleteDBCluster":                     (*rdsService).deleteCluster,
+	"RestoreDBClusterFromSnapshot":        (*rdsService).restoreCluster,
+	"CreateDBClusterSnapshot":             (*rdsService).createClusterSnapshot,
+	"DescribeDBClusterSnapshots":          (*rdsService).describeClusterSnapshots,
+	"DeleteDBClusterSnapshot":             (*rdsService).deleteClusterSnapshot,
+	"CopyDBClusterSnapshot":               (*rdsService).copyClusterSnapshot,
+	"ModifyDBClusterSnapshotAttribute":    (*rdsService).modifyClusterSnapshotAttribute,
+	"DescribeDBClusterSnapshotAttributes": (*rdsService).describeClusterSnapshotAttributes,
+	"CreateDBClusterParameterGroup":       (*rdsService).createClusterParameterGroup,
+	"DescribeDBClusterParameterGroups":    (*rdsService).describeClusterParameterGroups,
 }
 
 func (s *rdsService) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case r.URL.Path == rdsSharedPath:
+		case r.URL.Path == rdsSharedPath || r.URL.Path == rdsSharedClustersPath:
 			s.serveShared(w, r)
 		case signingService(r) == "kms" && r.Header.Get("X-Amz-Target") == "TrentService.DescribeKey":
 			s.describeKey(w, r, next)

@@ -15,11 +15,15 @@ type instanceResult struct {
 }
 
 // createInstance is CreateDBInstance. The master password is accepted and
-// dropped: nothing could use it.
+// dropped: nothing could use it. With DBClusterIdentifier it creates a
+// member of an Aurora cluster (createMember).
 func (s *rdsService) createInstance(c *rdsCall) (any, *rdsError) {
 	f := c.form
 	if e := required(f, "DBInstanceIdentifier", "DBInstanceClass", "Engine"); e != nil {
 		return nil, e
+	}
+	if f.get("DBClusterIdentifier") != "" {
+		return s.createMember(c)
 	}
 	engine := f.get("Engine")
 	in := &rdsInstance{
@@ -33,31 +37,26 @@ func (s *rdsService) createInstance(c *rdsCall) (any, *rdsError) {
 		DeletionProtection: f.bool("DeletionProtection"), BackupRetention: f.int32("BackupRetentionPeriod", 1), Tags: f.tags(),
 	}
 	in.ParameterGroup = orDefault(f.get("DBParameterGroupName"), "default."+family(engine, in.EngineVersion))
-	switch key := f.get("KmsKeyId"); {
-	case key != "" && !in.Encrypted:
-		return nil, rdsFault(codeInvalidCombination, "KmsKeyId requires StorageEncrypted")
-	case key != "":
-		arn, _, e := s.resolveKey(c, key)
-		if e != nil {
-			return nil, e
-		}
-		in.KMSKeyID = arn
-	case in.Encrypted:
-		arn, e := s.defaultKey(c)
-		if e != nil {
-			return nil, e
-		}
-		in.KMSKeyID = arn
+	key, e := s.storageKey(c, in.Encrypted, f.get("KmsKeyId"))
+	if e != nil {
+		return nil, e
 	}
-	return s.addInstance(in)
+	in.KMSKeyID = key
+	return s.addInstance(in, nil)
 }
 
-// addInstance stores a new instance, creating, once its groups check out.
-func (s *rdsService) addInstance(in *rdsInstance) (any, *rdsError) {
+// addInstance stores a new instance, creating, once its groups check out;
+// join, when not nil, first fills in what a member takes from its cluster.
+func (s *rdsService) addInstance(in *rdsInstance, join func(d *rdsData) *rdsError) (any, *rdsError) {
 	var out instanceResult
 	e := s.locked(func(d *rdsData, now time.Time) (bool, *rdsError) {
 		if _, ok := d.Instances[in.ID]; ok {
 			return false, rdsFault(codeInstanceExists, "DB instance already exists")
+		}
+		if join != nil {
+			if e := join(d); e != nil {
+				return false, e
+			}
 		}
 		if e := d.checkGroups(in.SubnetGroup, in.ParameterGroup); e != nil {
 			return false, e
@@ -83,13 +82,14 @@ func (d *rdsData) checkGroups(subnetGroup, parameterGroup string) *rdsError {
 	return nil
 }
 
-// describeInstances is DescribeDBInstances, with the db-instance-id filter.
+// describeInstances is DescribeDBInstances, with the db-instance-id and
+// db-cluster-id filters.
 func (s *rdsService) describeInstances(c *rdsCall) (any, *rdsError) {
 	var out struct {
 		DBInstances []xmlInstance `xml:"DBInstances>DBInstance"`
 	}
 	id := c.form.get("DBInstanceIdentifier")
-	ids := c.form.filters()["db-instance-id"]
+	ids, clusters := c.form.filters()["db-instance-id"], c.form.filters()["db-cluster-id"]
 	e := s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
 		if id != "" {
 			in, ok := d.Instances[id]
@@ -101,7 +101,8 @@ func (s *rdsService) describeInstances(c *rdsCall) (any, *rdsError) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(d.Instances)) {
 			in := d.Instances[k]
-			if len(ids) == 0 || slices.Contains(ids, k) || slices.Contains(ids, s.arn("db", k)) {
+			inCluster := len(clusters) == 0 || slices.Contains(clusters, in.ClusterID) || slices.Contains(clusters, s.arn("cluster", in.ClusterID))
+			if inCluster && (len(ids) == 0 || slices.Contains(ids, k) || slices.Contains(ids, s.arn("db", k))) {
 				out.DBInstances = append(out.DBInstances, s.xmlInstance(d, in))
 			}
 		}
@@ -110,22 +111,24 @@ func (s *rdsService) describeInstances(c *rdsCall) (any, *rdsError) {
 	return out, e
 }
 
-// deleteInstance is DeleteDBInstance: deleting for a while, then gone.
+// deleteInstance is DeleteDBInstance: deleting for a while, then gone. A
+// cluster member takes no final snapshot: its data is the cluster's.
 func (s *rdsService) deleteInstance(c *rdsCall) (any, *rdsError) {
 	f := c.form
 	if e := required(f, "DBInstanceIdentifier"); e != nil {
 		return nil, e
 	}
 	id, skip, final := f.get("DBInstanceIdentifier"), f.bool("SkipFinalSnapshot"), f.get("FinalDBSnapshotIdentifier")
-	if skip == (final != "") {
-		return nil, rdsFault(codeInvalidCombination, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified, and not allowed with it")
-	}
 	var out instanceResult
 	e := s.locked(func(d *rdsData, now time.Time) (bool, *rdsError) {
 		in, ok := d.Instances[id]
 		switch {
 		case !ok:
 			return false, rdsNotFound(codeInstanceNotFound, "DBInstance %s not found.", id)
+		case in.ClusterID != "" && final != "":
+			return false, rdsFault(codeInvalidCombination, "FinalDBSnapshotIdentifier can't be specified when deleting a member of DB cluster %s; snapshot the cluster instead", in.ClusterID)
+		case in.ClusterID == "" && skip == (final != ""):
+			return false, rdsFault(codeInvalidCombination, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified, and not allowed with it")
 		case in.Status == statusDeleting:
 			return false, rdsFault(codeInstanceState, "Instance %s is already being deleted.", id)
 		case in.DeletionProtection:
@@ -176,7 +179,7 @@ func (s *rdsService) restoreInstance(c *rdsCall) (any, *rdsError) {
 		MultiAZ: f.bool("MultiAZ"), Public: f.bool("PubliclyAccessible"), DeletionProtection: f.bool("DeletionProtection"),
 		BackupRetention: 1, Tags: f.tags(),
 	}
-	return s.addInstance(in)
+	return s.addInstance(in, nil)
 }
 
 func (s *rdsService) xmlInstance(d *rdsData, in *rdsInstance) xmlInstance {
@@ -188,6 +191,10 @@ func (s *rdsService) xmlInstance(d *rdsData, in *rdsInstance) xmlInstance {
 		AvailabilityZone:  s.region + "a", MultiAZ: in.MultiAZ, PubliclyAccessible: in.Public,
 		StorageType: in.StorageType, StorageEncrypted: in.Encrypted, KmsKeyID: in.KMSKeyID, DbiResourceID: in.ResourceID,
 		DBInstanceArn: s.arn("db", in.ID), DeletionProtection: in.DeletionProtection, TagList: xmlTags(in.Tags),
+		DBClusterIdentifier: in.ClusterID,
+	}
+	if in.ClusterID != "" {
+		x.PromotionTier = &in.PromotionTier
 	}
 	if in.Status != statusCreating {
 		x.Endpoint = &xmlEndpoint{Address: fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", in.ID, s.endpointID(), s.region),
@@ -238,6 +245,10 @@ func defaultEngineVersion(engine string) string {
 		return "16.3"
 	case "mysql":
 		return "8.0.39"
+	case "aurora-postgresql":
+		return "16.4"
+	case "aurora-mysql":
+		return "8.0.mysql_aurora.3.08.0"
 	}
 	return "1.0"
 }

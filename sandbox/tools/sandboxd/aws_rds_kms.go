@@ -110,6 +110,22 @@ func (s *rdsService) resolveKey(c *rdsCall, id string) (arn string, managed bool
 	return out.KeyMetadata.Arn, awsManaged(aliases[out.KeyMetadata.KeyID]), nil
 }
 
+// storageKey is the ARN of the key that encrypts new storage: the key
+// KmsKeyId names, the account's AWS-managed RDS key without one, none when
+// the storage is not encrypted.
+func (s *rdsService) storageKey(c *rdsCall, encrypted bool, keyArg string) (string, *rdsError) {
+	switch {
+	case keyArg != "" && !encrypted:
+		return "", rdsFault(codeInvalidCombination, "KmsKeyId requires StorageEncrypted")
+	case keyArg != "":
+		arn, _, e := s.resolveKey(c, keyArg)
+		return arn, e
+	case encrypted:
+		return s.defaultKey(c)
+	}
+	return "", nil
+}
+
 // defaultKey is the account's AWS-managed RDS key, created on first use as
 // AWS does.
 func (s *rdsService) defaultKey(c *rdsCall) (string, *rdsError) {

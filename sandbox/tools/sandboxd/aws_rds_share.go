@@ -11,8 +11,12 @@ import (
 
 // rdsSharedPath is where a front tells its peers which snapshots it shares
 // with them: GET ?account=ID answers the snapshots whose restore attribute
-// names ID, as JSON. Only the sandbox's own accounts ask.
-const rdsSharedPath = "/ferry-sandbox/rds/shared"
+// names ID, as JSON; rdsSharedClustersPath does the same for cluster
+// snapshots. Only the sandbox's own accounts ask.
+const (
+	rdsSharedPath         = "/ferry-sandbox/rds/shared"
+	rdsSharedClustersPath = "/ferry-sandbox/rds/shared-cluster-snapshots"
+)
 
 type attributesResult struct {
 	Result xmlSnapshotAttributes `xml:"DBSnapshotAttributesResult"`
@@ -27,14 +31,9 @@ func (s *rdsService) modifySnapshotAttribute(c *rdsCall) (any, *rdsError) {
 	if e := required(f, "DBSnapshotIdentifier", "AttributeName"); e != nil {
 		return nil, e
 	}
-	if name := f.get("AttributeName"); name != "restore" {
-		return nil, rdsFault(codeInvalidParameter, "Invalid snapshot attribute name %s: only restore can be modified", name)
-	}
-	add, remove := f.list("ValuesToAdd.AttributeValue"), f.list("ValuesToRemove.AttributeValue")
-	for _, v := range add {
-		if v != "all" && !accountIDPattern.MatchString(v) {
-			return nil, rdsFault(codeInvalidParameter, "%s is not a valid AWS account id or all", v)
-		}
+	add, remove, e := restoreChange(f)
+	if e != nil {
+		return nil, e
 	}
 	var sn rdsSnapshot
 	if e := s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
@@ -46,20 +45,11 @@ func (s *rdsService) modifySnapshotAttribute(c *rdsCall) (any, *rdsError) {
 	}); e != nil {
 		return nil, e
 	}
-	if sn.Encrypted && len(add) > 0 {
-		if slices.Contains(add, "all") {
-			return nil, rdsFault(codeInvalidParameter, "Encrypted snapshots cannot be shared publicly; name the accounts instead of all")
-		}
-		_, managed, e := s.resolveKey(c, sn.KMSKeyID)
-		if e != nil {
-			return nil, e
-		}
-		if managed {
-			return nil, rdsFault(codeInvalidParameter, "Snapshot %s is encrypted with the account's default AWS managed KMS key (%s), which other accounts cannot use, so it cannot be shared; copy it with a customer managed key and share the copy", sn.ID, defaultRDSKeyAlias)
-		}
+	if e := s.checkShareable(c, sn.ID, sn.Encrypted, sn.KMSKeyID, add); e != nil {
+		return nil, e
 	}
 	var out attributesResult
-	e := s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
+	e = s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
 		got, e := s.ownSnapshot(d, sn.ID)
 		if e != nil {
 			return false, e
@@ -67,16 +57,55 @@ func (s *rdsService) modifySnapshotAttribute(c *rdsCall) (any, *rdsError) {
 		if got.Status != statusAvailable {
 			return false, rdsFault(codeSnapshotState, "Snapshot %s is not available (it is %s).", got.ID, got.Status)
 		}
-		for _, v := range add {
-			if !slices.Contains(got.SharedWith, v) {
-				got.SharedWith = append(got.SharedWith, v)
-			}
-		}
-		got.SharedWith = slices.DeleteFunc(got.SharedWith, func(v string) bool { return slices.Contains(remove, v) })
+		got.SharedWith = changeShares(got.SharedWith, add, remove)
 		out.Result = restoreAttribute(got)
 		return true, nil
 	})
 	return out, e
+}
+
+// restoreChange reads a Modify*SnapshotAttribute request: only restore can
+// change, by account ids or all.
+func restoreChange(f rdsForm) (add, remove []string, e *rdsError) {
+	if name := f.get("AttributeName"); name != "restore" {
+		return nil, nil, rdsFault(codeInvalidParameter, "Invalid snapshot attribute name %s: only restore can be modified", name)
+	}
+	add, remove = f.list("ValuesToAdd.AttributeValue"), f.list("ValuesToRemove.AttributeValue")
+	for _, v := range add {
+		if v != "all" && !accountIDPattern.MatchString(v) {
+			return nil, nil, rdsFault(codeInvalidParameter, "%s is not a valid AWS account id or all", v)
+		}
+	}
+	return add, remove, nil
+}
+
+// checkShareable refuses sharing an encrypted snapshot publicly, or at all
+// when an AWS-managed key encrypts it.
+func (s *rdsService) checkShareable(c *rdsCall, id string, encrypted bool, key string, add []string) *rdsError {
+	if !encrypted || len(add) == 0 {
+		return nil
+	}
+	if slices.Contains(add, "all") {
+		return rdsFault(codeInvalidParameter, "Encrypted snapshots cannot be shared publicly; name the accounts instead of all")
+	}
+	_, managed, e := s.resolveKey(c, key)
+	if e != nil {
+		return e
+	}
+	if managed {
+		return rdsFault(codeInvalidParameter, "Snapshot %s is encrypted with the account's default AWS managed KMS key (%s), which other accounts cannot use, so it cannot be shared; copy it with a customer managed key and share the copy", id, defaultRDSKeyAlias)
+	}
+	return nil
+}
+
+// changeShares is a restore attribute with add added and remove removed.
+func changeShares(shared, add, remove []string) []string {
+	for _, v := range add {
+		if !slices.Contains(shared, v) {
+			shared = append(shared, v)
+		}
+	}
+	return slices.DeleteFunc(shared, func(v string) bool { return slices.Contains(remove, v) })
 }
 
 // describeSnapshotAttributes is DescribeDBSnapshotAttributes.
@@ -177,11 +206,17 @@ func (s *rdsService) copySource(c *rdsCall, ref string) (sn rdsSnapshot, cross b
 // sharedFrom asks peer account acct which snapshots it shares with this
 // account; an account that is no peer shares nothing.
 func (s *rdsService) sharedFrom(c *rdsCall, acct string) ([]rdsSnapshot, *rdsError) {
+	return peerShared[rdsSnapshot](s, c, acct, rdsSharedPath)
+}
+
+// peerShared asks peer account acct, at path, which snapshots (of T's
+// kind) it shares with this account.
+func peerShared[T any](s *rdsService, c *rdsCall, acct, path string) ([]T, *rdsError) {
 	base, ok := s.peers[acct]
 	if !ok {
 		return nil, nil
 	}
-	u := base + rdsSharedPath + "?" + url.Values{"account": {s.account}}.Encode()
+	u := base + path + "?" + url.Values{"account": {s.account}}.Encode()
 	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, rdsInternal("ask account %s for its shared snapshots: %v", acct, err)
@@ -191,7 +226,7 @@ func (s *rdsService) sharedFrom(c *rdsCall, acct string) ([]rdsSnapshot, *rdsErr
 		return nil, rdsInternal("ask account %s for its shared snapshots at %s: %v", acct, base, err)
 	}
 	defer resp.Body.Close()
-	var list []rdsSnapshot
+	var list []T
 	if resp.StatusCode != http.StatusOK {
 		return nil, rdsInternal("account %s answered %s for its shared snapshots", acct, resp.Status)
 	}
@@ -201,24 +236,36 @@ func (s *rdsService) sharedFrom(c *rdsCall, acct string) ([]rdsSnapshot, *rdsErr
 	return list, nil
 }
 
-// serveShared answers a peer: the snapshots shared with its account.
+// serveShared answers a peer: the snapshots (at rdsSharedPath) or the
+// cluster snapshots (at rdsSharedClustersPath) shared with its account.
 func (s *rdsService) serveShared(w http.ResponseWriter, r *http.Request) {
 	acct := r.URL.Query().Get("account")
 	if r.Method != http.MethodGet || !accountIDPattern.MatchString(acct) {
-		http.Error(w, "GET "+rdsSharedPath+"?account=ID with a 12-digit account id", http.StatusBadRequest)
+		http.Error(w, "GET "+r.URL.Path+"?account=ID with a 12-digit account id", http.StatusBadRequest)
 		return
 	}
-	list := []rdsSnapshot{}
+	var list any
 	_ = s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
-		for _, k := range slices.Sorted(maps.Keys(d.Snapshots)) {
-			if sn := d.Snapshots[k]; sn.sharedWith(acct) {
-				list = append(list, *sn)
-			}
+		if r.URL.Path == rdsSharedClustersPath {
+			list = sharedWith(d.ClusterSnapshots, acct, (*rdsClusterSnapshot).sharedWith)
+		} else {
+			list = sharedWith(d.Snapshots, acct, (*rdsSnapshot).sharedWith)
 		}
 		return false, nil
 	})
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(list)
+}
+
+// sharedWith lists, by identifier, the snapshots shared with acct.
+func sharedWith[T any](snaps map[string]*T, acct string, shared func(*T, string) bool) []T {
+	list := []T{}
+	for _, k := range slices.Sorted(maps.Keys(snaps)) {
+		if sn := snaps[k]; shared(sn, acct) {
+			list = append(list, *sn)
+		}
+	}
+	return list
 }
 
 func arnAccountOf(arn string) string {

@@ -24,6 +24,8 @@ func (s *rdsService) createSnapshot(c *rdsCall) (any, *rdsError) {
 		switch {
 		case !ok:
 			return false, rdsNotFound(codeInstanceNotFound, "DBInstance %s not found.", inst)
+		case in.ClusterID != "":
+			return false, rdsFault(codeInvalidParameter, "DB instance %s is a member of DB cluster %s, whose data is the cluster's: create a DB cluster snapshot (CreateDBClusterSnapshot) instead.", inst, in.ClusterID)
 		case in.Status != statusAvailable:
 			return false, rdsFault(codeInstanceState, "Cannot create a snapshot because the database instance %s is not currently in the available state (it is %s).", inst, in.Status)
 		}
@@ -63,11 +65,7 @@ func (s *rdsService) ownSnapshot(d *rdsData, ref string) (*rdsSnapshot, *rdsErro
 
 // parseSnapshotARN splits arn:aws:rds:REGION:ACCOUNT:snapshot:ID.
 func parseSnapshotARN(ref string) (account, id string, ok bool) {
-	p := strings.Split(ref, ":")
-	if len(p) != 7 || p[0] != "arn" || p[2] != "rds" || p[5] != "snapshot" {
-		return "", "", false
-	}
-	return p[4], p[6], true
+	return parseRDSARN(ref, "snapshot")
 }
 
 // describeSnapshots is DescribeDBSnapshots: the account's manual

@@ -53,6 +53,10 @@ type rdsInstance struct {
 	Created            time.Time `json:"created"`
 	Status             string    `json:"status"`
 	Until              time.Time `json:"until"` // when creating or deleting ends
+	// ClusterID names the Aurora cluster the instance is a member of, whose
+	// storage, key, subnet group and security groups it has.
+	ClusterID     string `json:"clusterId,omitempty"`
+	PromotionTier int32  `json:"promotionTier,omitempty"`
 }
 
 // rdsSnapshot is one manual DB snapshot; a copy of a shared one carries
@@ -98,15 +102,20 @@ type rdsParameterGroup struct {
 
 // rdsData is everything the front keeps, as saved.
 type rdsData struct {
-	Instances       map[string]*rdsInstance       `json:"instances"`
-	Snapshots       map[string]*rdsSnapshot       `json:"snapshots"`
-	SubnetGroups    map[string]*rdsSubnetGroup    `json:"subnetGroups"`
-	ParameterGroups map[string]*rdsParameterGroup `json:"parameterGroups"`
+	Instances              map[string]*rdsInstance        `json:"instances"`
+	Snapshots              map[string]*rdsSnapshot        `json:"snapshots"`
+	SubnetGroups           map[string]*rdsSubnetGroup     `json:"subnetGroups"`
+	ParameterGroups        map[string]*rdsParameterGroup  `json:"parameterGroups"`
+	Clusters               map[string]*rdsCluster         `json:"clusters"`
+	ClusterSnapshots       map[string]*rdsClusterSnapshot `json:"clusterSnapshots"`
+	ClusterParameterGroups map[string]*rdsParameterGroup  `json:"clusterParameterGroups"`
 }
 
 func newRDSData() rdsData {
 	return rdsData{Instances: map[string]*rdsInstance{}, Snapshots: map[string]*rdsSnapshot{},
-		SubnetGroups: map[string]*rdsSubnetGroup{}, ParameterGroups: map[string]*rdsParameterGroup{}}
+		SubnetGroups: map[string]*rdsSubnetGroup{}, ParameterGroups: map[string]*rdsParameterGroup{},
+		Clusters: map[string]*rdsCluster{}, ClusterSnapshots: map[string]*rdsClusterSnapshot{},
+		ClusterParameterGroups: map[string]*rdsParameterGroup{}}
 }
 
 // loadRDSData reads the saved state; a missing file is an empty account.
@@ -128,6 +137,8 @@ func loadRDSData(path string) (rdsData, error) {
 	fresh := newRDSData() // a file from an older front may lack a kind
 	d.Instances, d.Snapshots = orNew(d.Instances, fresh.Instances), orNew(d.Snapshots, fresh.Snapshots)
 	d.SubnetGroups, d.ParameterGroups = orNew(d.SubnetGroups, fresh.SubnetGroups), orNew(d.ParameterGroups, fresh.ParameterGroups)
+	d.Clusters, d.ClusterSnapshots = orNew(d.Clusters, fresh.Clusters), orNew(d.ClusterSnapshots, fresh.ClusterSnapshots)
+	d.ClusterParameterGroups = orNew(d.ClusterParameterGroups, fresh.ClusterParameterGroups)
 	return d, nil
 }
 
@@ -166,6 +177,7 @@ func (d *rdsData) save(path string) error {
 // settle moves every resource whose wait is over to its next state:
 // creating becomes available, deleting becomes gone.
 func (d *rdsData) settle(now time.Time) {
+	d.settleClusters(now)
 	for id, in := range d.Instances {
 		if now.Before(in.Until) {
 			continue

@@ -220,6 +220,8 @@ type xmlInstance struct {
 	DBInstanceArn         string                    `xml:"DBInstanceArn"`
 	DeletionProtection    bool                      `xml:"DeletionProtection"`
 	TagList               []xmlTag                  `xml:"TagList>Tag"`
+	DBClusterIdentifier   string                    `xml:"DBClusterIdentifier,omitempty"`
+	PromotionTier         *int32                    `xml:"PromotionTier,omitempty"`
 }
 
 type xmlSnapshot struct {
