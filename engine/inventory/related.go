@@ -149,29 +149,29 @@ func podRefs(spec *corev1.PodSpec) (configMaps, secrets map[string]bool) {
 func withoutStatus(obj runtime.Object) runtime.Object {
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
-		c := *o
-		c.Status = appsv1.DeploymentStatus{}
-		return &c
+		return copied(o, func(c *appsv1.Deployment) { c.Status = appsv1.DeploymentStatus{} })
 	case *appsv1.StatefulSet:
-		c := *o
-		c.Status = appsv1.StatefulSetStatus{}
-		return &c
+		return copied(o, func(c *appsv1.StatefulSet) { c.Status = appsv1.StatefulSetStatus{} })
 	case *appsv1.DaemonSet:
-		c := *o
-		c.Status = appsv1.DaemonSetStatus{}
-		return &c
+		return copied(o, func(c *appsv1.DaemonSet) { c.Status = appsv1.DaemonSetStatus{} })
 	case *corev1.Service:
-		c := *o
-		c.Status = corev1.ServiceStatus{}
-		return &c
+		return copied(o, func(c *corev1.Service) { c.Status = corev1.ServiceStatus{} })
 	case *networkingv1.Ingress:
-		c := *o
-		c.Status = networkingv1.IngressStatus{}
-		return &c
+		return copied(o, func(c *networkingv1.Ingress) { c.Status = networkingv1.IngressStatus{} })
 	case *autoscalingv2.HorizontalPodAutoscaler:
-		c := *o
-		c.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
-		return &c
+		return copied(o, func(c *autoscalingv2.HorizontalPodAutoscaler) {
+			c.Status = autoscalingv2.HorizontalPodAutoscalerStatus{}
+		})
 	}
 	return obj
+}
+
+// copied is a shallow copy of o, edited.
+func copied[T any, P interface {
+	*T
+	runtime.Object
+}](o P, edit func(P)) runtime.Object {
+	c := *o
+	edit(&c)
+	return P(&c)
 }
