@@ -116,7 +116,7 @@ func (s *instanceStep) reencrypt(ctx context.Context, rec runbook.Recorder, sd s
 // share adds the new account to the snapshot's restore attribute and waits
 // until the new account sees it.
 func (s *instanceStep) share(ctx context.Context, rec runbook.Recorder, sd sides, ph phase) error {
-	id := s.sharedID(sd)
+	id := sd.sharedID()
 	if !sd.shared {
 		if err := s.save(rec, undoRecord{Kind: recordOld, Account: s.cfg.SourceAccount, Name: id, What: "shared with account " + s.cfg.TargetAccount}); err != nil {
 			return err

@@ -115,7 +115,7 @@ func (s *clusterStep) reencrypt(ctx context.Context, rec runbook.Recorder, sd cl
 // share adds the new account to the cluster snapshot's restore attribute
 // and waits until the new account sees it.
 func (s *clusterStep) share(ctx context.Context, rec runbook.Recorder, sd clusterSides, ph phase) error {
-	id := s.sharedID(sd)
+	id := sd.sharedID()
 	if !sd.shared {
 		if err := s.save(rec, undoRecord{Kind: recordOld, Account: s.cfg.SourceAccount, Name: id, What: "shared with account " + s.cfg.TargetAccount}); err != nil {
 			return err

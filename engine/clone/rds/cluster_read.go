@@ -26,36 +26,20 @@ type clusterParameterGroupDescriber interface {
 // describeCluster reads one DB cluster; nil when it does not exist.
 func describeCluster(ctx context.Context, api clusterDescriber, id string) (*types.DBCluster, error) {
 	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
-	if isCode(err, "DBClusterNotFoundFault") {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, fmt.Errorf("describe DB cluster %s: %w", id, err)
+		return absent[types.DBCluster](err, "DBClusterNotFoundFault", "DB cluster "+id)
 	}
-	for i := range out.DBClusters {
-		if aws.ToString(out.DBClusters[i].DBClusterIdentifier) == id {
-			return &out.DBClusters[i], nil
-		}
-	}
-	return nil, nil
+	return byID(out.DBClusters, id, func(cl *types.DBCluster) *string { return cl.DBClusterIdentifier }), nil
 }
 
 // describeClusterSnapshot reads one of an account's manual cluster
 // snapshots; nil when it does not exist.
 func describeClusterSnapshot(ctx context.Context, api clusterSnapshotDescriber, id string) (*types.DBClusterSnapshot, error) {
 	out, err := api.DescribeDBClusterSnapshots(ctx, &rds.DescribeDBClusterSnapshotsInput{DBClusterSnapshotIdentifier: aws.String(id)})
-	if isCode(err, "DBClusterSnapshotNotFoundFault") {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, fmt.Errorf("describe DB cluster snapshot %s: %w", id, err)
+		return absent[types.DBClusterSnapshot](err, "DBClusterSnapshotNotFoundFault", "DB cluster snapshot "+id)
 	}
-	for i := range out.DBClusterSnapshots {
-		if aws.ToString(out.DBClusterSnapshots[i].DBClusterSnapshotIdentifier) == id {
-			return &out.DBClusterSnapshots[i], nil
-		}
-	}
-	return nil, nil
+	return byID(out.DBClusterSnapshots, id, func(sn *types.DBClusterSnapshot) *string { return sn.DBClusterSnapshotIdentifier }), nil
 }
 
 // clusterSharedWith reports whether another account's cluster snapshot arn

@@ -56,17 +56,7 @@ func TestClusterRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w := clusterWorld()
-			s := w.clusterStep("events-aurora", func(c *ClusterConfig) { tt.setup(w, c) })
-			_, err := s.Plan(t.Context())
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("plan: %v, want %q", err, tt.want)
-			}
-			if err := s.Apply(t.Context(), &recorder{}); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("apply: %v, want %q", err, tt.want)
-			}
-			if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-				t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-			}
+			refused(t, w, w.clusterStep("events-aurora", func(c *ClusterConfig) { tt.setup(w, c) }), tt.want)
 		})
 	}
 }
@@ -83,9 +73,7 @@ func TestInstanceRefusesAuroraMember(t *testing.T) {
 			t.Errorf("plan: %v, want %q", err, m)
 		}
 	}
-	if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-		t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-	}
+	w.noWrites(t)
 }
 
 // TestClusterSaveFailsFirst: when the undo record cannot be saved, nothing
@@ -98,7 +86,5 @@ func TestClusterSaveFailsFirst(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
 		t.Errorf("apply: %v", err)
 	}
-	if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-		t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-	}
+	w.noWrites(t)
 }

@@ -25,35 +25,26 @@ type clusterUndo struct {
 // merge reads the undo records, refusing any this step did not write.
 func (s *clusterStep) merge(records []json.RawMessage) (clusterUndo, error) {
 	var u clusterUndo
-	for i, raw := range records {
-		var r undoRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return u, s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
-		}
+	var err error
+	u.old, err = s.mergeRecords(records, func(r undoRecord) bool {
 		ok := r.Account == s.cfg.TargetAccount
 		switch r.Kind {
 		case recordCluster:
-			ok, u.cluster = ok && r.Name == s.names.cluster, true
+			u.cluster = true
+			return ok && r.Name == s.names.cluster
 		case recordCopy:
-			ok, u.copy = ok && r.Name == s.names.copy, true
+			u.copy = true
+			return ok && r.Name == s.names.copy
 		case recordMember:
 			ok = ok && r.Name != ""
 			if ok && !slices.Contains(u.members, r.Name) {
 				u.members = append(u.members, r.Name)
 			}
-		case recordOld:
-			ok = r.Account == s.cfg.SourceAccount
-			if left := r.Name + " (" + r.What + ")"; ok && !slices.Contains(u.old, left) {
-				u.old = append(u.old, left)
-			}
-		default:
-			ok = false
+			return ok
 		}
-		if !ok {
-			return u, s.fail("undo record %d (%s %s in account %s) was not written by this step; the journal does not belong to this plan", i+1, r.Kind, r.Name, r.Account)
-		}
-	}
-	return u, nil
+		return false
+	})
+	return u, err
 }
 
 // rollbackTarget is what a rollback finds in the new account.
@@ -145,14 +136,9 @@ func (s *clusterStep) PlanRollback(ctx context.Context, records []json.RawMessag
 		cs.Changes = append(cs.Changes, ch)
 	}
 	if u.copy {
-		sn, err := describeClusterSnapshot(ctx, s.cfg.Target, s.names.copy)
+		ch, err := s.snaps().rollbackChange(ctx, &s.common)
 		if err != nil {
-			return cs, s.fail("%s: %w", s.onTarget(), err)
-		}
-		ch := runbook.Change{Op: runbook.OpNone, Kind: ChangeClusterSnapshot, Namespace: s.cfg.TargetAccount, Name: s.names.copy}
-		if sn != nil {
-			ch.Op, ch.Before = runbook.OpDelete, fmt.Sprintf("account: %s\ncopied from: %s\nstatus: %s", s.cfg.TargetAccount,
-				aws.ToString(sn.SourceDBClusterSnapshotArn), aws.ToString(sn.Status))
+			return cs, err
 		}
 		cs.Changes = append(cs.Changes, ch)
 	}
@@ -191,18 +177,7 @@ func (s *clusterStep) Rollback(ctx context.Context, records []json.RawMessage, r
 		}
 		done = append(done, msg)
 	}
-	if u.copy {
-		msg, err := s.deleteCopy(ctx)
-		if err != nil {
-			return err
-		}
-		done = append(done, msg)
-	}
-	if len(done) == 0 {
-		done = append(done, fmt.Sprintf("nothing to delete in account %s", s.cfg.TargetAccount))
-	}
-	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: strings.Join(append(done, s.oldNote(u.old)), "; ")})
-	return nil
+	return s.snaps().finishRollback(ctx, &s.common, rec, done, u.copy, u.old)
 }
 
 // deleteMembers deletes the step's members that exist, each once AWS lets
@@ -270,27 +245,4 @@ func (s *clusterStep) deleteCluster(ctx context.Context, rec runbook.Recorder, c
 		return "", err
 	}
 	return fmt.Sprintf("deleted DB cluster %s in %s", s.names.cluster, s.cfg.TargetLabel), nil
-}
-
-// deleteCopy deletes the cluster snapshot copy in the new account.
-func (s *clusterStep) deleteCopy(ctx context.Context) (string, error) {
-	gone := fmt.Sprintf("cluster snapshot %s is already gone from %s", s.names.copy, s.cfg.TargetLabel)
-	sn, err := describeClusterSnapshot(ctx, s.cfg.Target, s.names.copy)
-	switch {
-	case err != nil:
-		return "", s.fail("%s: %w", s.onTarget(), err)
-	case sn == nil:
-		return gone, nil
-	case arnAccount(aws.ToString(sn.DBClusterSnapshotArn)) != s.cfg.TargetAccount:
-		return "", s.fail("cluster snapshot %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-			s.names.copy, arnAccount(aws.ToString(sn.DBClusterSnapshotArn)), s.cfg.TargetAccount)
-	}
-	_, err = s.cfg.Target.DeleteDBClusterSnapshot(ctx, &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: aws.String(s.names.copy)})
-	if isCode(err, "DBClusterSnapshotNotFoundFault") {
-		return gone, nil
-	}
-	if err != nil {
-		return "", s.fail("delete cluster snapshot %s in %s: %w; roll back again, or delete it by hand", s.names.copy, s.cfg.TargetLabel, err)
-	}
-	return fmt.Sprintf("deleted cluster snapshot %s in %s", s.names.copy, s.cfg.TargetLabel), nil
 }

@@ -1,15 +1,10 @@
 package rds
 
 import (
-	"encoding/json"
-	"errors"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
 // TestClusterRollback: the rollback plan names the members, the cluster
@@ -20,65 +15,15 @@ func TestClusterRollback(t *testing.T) {
 	t.Parallel()
 	w := clusterWorld()
 	s := w.clusterStep("events-aurora")
-	newBefore := w.state(newAcct)
-	rec := &recorder{}
-	must(t, s.Apply(t.Context(), rec))
-	oldAfter, nNew := w.state(oldAcct), len(w.writes(newAcct))
-
-	var planner runbook.RollbackPlanner = s
-	cs, err := planner.PlanRollback(t.Context(), rec.saved)
-	must(t, err)
-	want := []string{"delete AWS::RDS::DBInstance 222222222222/events-aurora-1", "delete AWS::RDS::DBInstance 222222222222/events-aurora-2",
-		"delete AWS::RDS::DBCluster 222222222222/events-aurora", "delete AWS::RDS::DBClusterSnapshot 222222222222/" + s.names.copy}
-	if got := changeLines(cs); !slices.Equal(got, want) {
-		t.Errorf("rollback plan %q, want %q", got, want)
-	}
-	notes := strings.Join(cs.Notes, "\n")
-	for _, m := range []string{"deleting DB cluster events-aurora destroys its data", "nothing in the old account 111111111111 is touched: it keeps " +
-		s.names.snapshot + " (cluster snapshot of events-aurora), " + s.names.snapshot + " (shared with account 222222222222)"} {
-		if !strings.Contains(notes, m) {
-			t.Errorf("rollback notes lack %q:\n%s", m, notes)
-		}
-	}
-	if len(w.writes(newAcct)) != nNew {
-		t.Errorf("planning the rollback wrote %q", w.writes(newAcct)[nNew:])
-	}
-
-	rb := &recorder{}
-	must(t, s.Rollback(t.Context(), rec.saved, rb))
-	if got := w.state(newAcct); got != newBefore {
-		t.Errorf("new account after rollback:\n%s\nwant\n%s", got, newBefore)
-	}
-	if got := w.state(oldAcct); got != oldAfter {
-		t.Errorf("rollback changed the old account:\n%s\nwas\n%s", got, oldAfter)
-	}
-	wantWrites := []string{"DeleteDBInstance events-aurora-1", "DeleteDBInstance events-aurora-2", "DeleteDBCluster events-aurora", "DeleteDBClusterSnapshot " + s.names.copy}
-	if got := w.writes(newAcct)[nNew:]; !slices.Equal(got, wantWrites) {
-		t.Errorf("rollback writes %q, want %q", got, wantWrites)
-	}
-	if got := w.writes(oldAcct); len(got) != 2 {
-		t.Errorf("old account writes %q: rollback must add none", got)
-	}
-	msgs := strings.Join(rb.messages(), "\n")
-	for _, m := range []string{"member events-aurora-2 deleted in account 222222222222: deleting", "DB cluster events-aurora deleted in account 222222222222: deleting",
-		"deleted member instances events-aurora-1, events-aurora-2 in EKS", "deleted cluster snapshot " + s.names.copy} {
-		if !strings.Contains(msgs, m) {
-			t.Errorf("rollback progress lacks %q:\n%s", m, msgs)
-		}
-	}
-
-	again := &recorder{}
-	must(t, s.Rollback(t.Context(), rec.saved, again))
-	if m := strings.Join(again.messages(), "\n"); !strings.Contains(m, "already gone") {
-		t.Errorf("second rollback: %s", m)
-	}
-	cs, err = planner.PlanRollback(t.Context(), rec.saved)
-	must(t, err)
-	for _, c := range cs.Changes {
-		if c.Op != runbook.OpNone {
-			t.Errorf("rollback plan after rollback: %+v", c)
-		}
-	}
+	rollsBack(t, w, s, rollbackCase{
+		plan: []string{"delete AWS::RDS::DBInstance 222222222222/events-aurora-1", "delete AWS::RDS::DBInstance 222222222222/events-aurora-2",
+			"delete AWS::RDS::DBCluster 222222222222/events-aurora", "delete AWS::RDS::DBClusterSnapshot 222222222222/" + s.names.copy},
+		notes: []string{"deleting DB cluster events-aurora destroys its data", "nothing in the old account 111111111111 is touched: it keeps " +
+			s.names.snapshot + " (cluster snapshot of events-aurora), " + s.names.snapshot + " (shared with account 222222222222)"},
+		writes: []string{"DeleteDBInstance events-aurora-1", "DeleteDBInstance events-aurora-2", "DeleteDBCluster events-aurora", "DeleteDBClusterSnapshot " + s.names.copy},
+		progress: []string{"member events-aurora-2 deleted in account 222222222222: deleting", "DB cluster events-aurora deleted in account 222222222222: deleting",
+			"deleted member instances events-aurora-1, events-aurora-2 in EKS", "deleted cluster snapshot " + s.names.copy},
+	})
 }
 
 // TestClusterRollbackMidMembers: an apply that died while AWS created the
@@ -87,17 +32,7 @@ func TestClusterRollback(t *testing.T) {
 func TestClusterRollbackMidMembers(t *testing.T) {
 	t.Parallel()
 	w := clusterWorld()
-	s := w.clusterStep("events-aurora")
-	newBefore := w.state(newAcct)
-	w.failNth(newAcct, "DescribeDBInstances events-aurora-1", 2, errCrash)
-	rec := &recorder{}
-	if err := s.Apply(t.Context(), rec); !errors.Is(err, errCrash) {
-		t.Fatalf("apply: %v, want the crash", err)
-	}
-	must(t, s.Rollback(t.Context(), rec.saved, &recorder{}))
-	if got := w.state(newAcct); got != newBefore {
-		t.Errorf("new account after rollback:\n%s\nwant\n%s", got, newBefore)
-	}
+	rollsBackAfterCrash(t, w, w.clusterStep("events-aurora"), "DescribeDBInstances events-aurora-1", 2)
 }
 
 // TestClusterRollbackRefusesChangesSince: a member added to the cluster
@@ -150,16 +85,6 @@ func TestClusterRollbackRefusesForeignRecords(t *testing.T) {
 		{Kind: recordInstance, Account: newAcct, Name: "events-aurora"},
 	} {
 		w := clusterWorld()
-		s := w.clusterStep("events-aurora")
-		must(t, s.Apply(t.Context(), &recorder{}))
-		n := len(w.writes(newAcct))
-		raw, _ := json.Marshal(r)
-		err := s.Rollback(t.Context(), []json.RawMessage{raw}, &recorder{})
-		if err == nil || !strings.Contains(err.Error(), "was not written by this step") {
-			t.Errorf("rollback of %+v: %v", r, err)
-		}
-		if got := w.writes(newAcct)[n:]; len(got) != 0 {
-			t.Errorf("rollback of %+v wrote %q", r, got)
-		}
+		refusesRecord(t, w, w.clusterStep("events-aurora"), r)
 	}
 }

@@ -1,34 +1,25 @@
 package rds
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
 // clusterSides is the clone as read live: the source cluster, its members
 // and its key, what the target should be, and how far an earlier apply got.
 type clusterSides struct {
-	src              *types.DBCluster
-	members          []types.DBInstance // the source's members, the writer first
-	srcKey, shareKey keyInfo            // as sides'
-	want             clusterWant
-	dst              *types.DBCluster             // nil: not restored yet
-	dstMembers       map[string]*types.DBInstance // by identifier in the new account; absent: not created yet
-	// The step's cluster snapshots, nil when absent: of the source cluster,
-	// its re-encrypted copy (ShareKey only), and the new account's copy.
-	snap, share, copy *types.DBClusterSnapshot
-	shared            bool // the snapshot to share names the target account
+	src        *types.DBCluster
+	members    []types.DBInstance // the source's members, the writer first
+	want       clusterWant
+	dst        *types.DBCluster             // nil: not restored yet
+	dstMembers map[string]*types.DBInstance // by identifier in the new account; absent: not created yet
+	snapshots[types.DBClusterSnapshot]
 }
-
-// reencrypt says the snapshot must be copied under ShareKey before it is
-// shared: the cluster's own key is AWS-managed.
-func (sd clusterSides) reencrypt() bool { return sd.srcKey.managed }
 
 // writer reports whether the source member id is the source's writer.
 func (sd clusterSides) writer(id string) bool {
@@ -162,55 +153,29 @@ func (s *clusterStep) targetMember(ctx context.Context, id string) (*types.DBIns
 // readSnapshots finds the cluster snapshots an earlier apply made, and
 // whether the one to share is shared with the target account.
 func (s *clusterStep) readSnapshots(ctx context.Context, sd *clusterSides) error {
-	var err error
-	if sd.snap, err = describeClusterSnapshot(ctx, s.cfg.Source, s.names.snapshot); err != nil {
-		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-	}
-	if sd.reencrypt() {
-		if sd.share, err = describeClusterSnapshot(ctx, s.cfg.Source, s.names.share); err != nil {
-			return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-		}
-	}
-	if sd.copy, err = describeClusterSnapshot(ctx, s.cfg.Target, s.names.copy); err != nil {
-		return s.fail("%s: %w", s.onTarget(), err)
-	}
-	if s.toShare(*sd) == nil {
-		return nil
-	}
-	accounts, err := clusterRestoreAccounts(ctx, s.cfg.Source, s.sharedID(*sd))
-	if err != nil {
-		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-	}
-	sd.shared = slices.Contains(accounts, s.cfg.TargetAccount)
-	return nil
+	return s.snaps().read(ctx, &s.common, &sd.snapshots)
 }
 
-// sharedID is the cluster snapshot the old account shares: the snapshot
-// itself or its re-encrypted copy.
-func (s *clusterStep) sharedID(sd clusterSides) string {
-	if sd.reencrypt() {
-		return s.names.share
+// snaps reaches the step's DB cluster snapshots in both accounts.
+func (s *clusterStep) snaps() snapAPI[types.DBClusterSnapshot] {
+	return snapAPI[types.DBClusterSnapshot]{kind: dbClusterSnapshots, ids: s.names.snapNames,
+		source: func(ctx context.Context, id string) (*types.DBClusterSnapshot, error) {
+			return describeClusterSnapshot(ctx, s.cfg.Source, id)
+		},
+		target: func(ctx context.Context, id string) (*types.DBClusterSnapshot, error) {
+			return describeClusterSnapshot(ctx, s.cfg.Target, id)
+		},
+		restore: func(ctx context.Context, id string) ([]string, error) {
+			return clusterRestoreAccounts(ctx, s.cfg.Source, id)
+		},
+		delete: func(ctx context.Context, id string) error {
+			_, err := s.cfg.Target.DeleteDBClusterSnapshot(ctx, &rds.DeleteDBClusterSnapshotInput{DBClusterSnapshotIdentifier: aws.String(id)})
+			return err
+		},
 	}
-	return s.names.snapshot
-}
-
-// toShare is the cluster snapshot the old account shares, nil until it
-// exists.
-func (s *clusterStep) toShare(sd clusterSides) *types.DBClusterSnapshot {
-	if sd.reencrypt() {
-		return sd.share
-	}
-	return sd.snap
 }
 
 // sharedARN is the ARN the new account copies from.
 func (s *clusterStep) sharedARN(sd clusterSides) string {
-	if sn := s.toShare(sd); sn != nil && aws.ToString(sn.DBClusterSnapshotArn) != "" {
-		return aws.ToString(sn.DBClusterSnapshotArn)
-	}
-	partition, region := "aws", s.cfg.Region
-	if parts := strings.SplitN(aws.ToString(sd.src.DBClusterArn), ":", 6); len(parts) == 6 {
-		partition, region = parts[1], cmp.Or(region, parts[3])
-	}
-	return fmt.Sprintf("arn:%s:rds:%s:%s:cluster-snapshot:%s", partition, region, s.cfg.SourceAccount, s.sharedID(sd))
+	return sd.snapshots.sharedARN(aws.ToString(sd.src.DBClusterArn), s.cfg.Region, s.cfg.SourceAccount)
 }

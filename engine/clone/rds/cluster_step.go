@@ -126,7 +126,7 @@ func NewClusterStep(cfg ClusterConfig) runbook.Step {
 		kmsKeys: cfg.KMSKeys, poll: cfg.Poll, maxPoll: cfg.MaxPoll}
 	c.defaults()
 	cfg.TargetLabel = c.label
-	return &clusterStep{common: c, cfg: cfg, names: newClusterNames(cfg)}
+	return &clusterStep{common: c, cfg: cfg, names: clusterNames{cluster: c.mapName(cfg.Name), snapNames: c.snapNames(44)}}
 }
 
 // ClusterStepID is the ID of the step that clones the source cluster name:
@@ -167,18 +167,6 @@ func (s *clusterStep) checkConfig() error {
 // derived as the instance step's are. Member identifiers come from the
 // source cluster, read live, each through the mapping.
 type clusterNames struct {
-	cluster  string // the cluster in the new account
-	snapshot string // the cluster snapshot in the old account
-	share    string // its re-encrypted copy in the old account (ShareKey only)
-	copy     string // the copy in the new account, restored from
-}
-
-func newClusterNames(cfg ClusterConfig) clusterNames {
-	suffix := derivedSuffix(ClusterStepID(cfg.Name), cfg.SourceAccount, cfg.TargetAccount)
-	target := rewrite.String(cfg.Mapping, cfg.Name)
-	n := clusterNames{cluster: target, snapshot: snapshotID(cfg.Name, suffix, 44), copy: snapshotID(target, suffix, 44)}
-	if cfg.ShareKey != "" {
-		n.share = n.snapshot + "-share"
-	}
-	return n
+	cluster string // the cluster in the new account
+	snapNames
 }

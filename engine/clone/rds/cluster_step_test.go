@@ -58,14 +58,6 @@ func TestClusterNames(t *testing.T) {
 	}
 }
 
-func changeLines(cs runbook.ChangeSet) []string {
-	var out []string
-	for _, c := range cs.Changes {
-		out = append(out, string(c.Op)+" "+c.Kind+" "+c.Namespace+"/"+c.Name)
-	}
-	return out
-}
-
 // TestClusterPlanCreate: the plan names the old account's cluster snapshot
 // and share as its only writes there, the copy under the new account's
 // key, the restored cluster with every name mapped and each member, the
@@ -153,7 +145,7 @@ func TestClusterApplyTwice(t *testing.T) {
 	if writer != "events-aurora-1" {
 		t.Errorf("the clone's writer is %s, want events-aurora-1 (the source's)", writer)
 	}
-	clusterVerifyOK(t, s)
+	verifyOK(t, s)
 
 	nOld, nNew := len(w.writes(oldAcct)), len(w.writes(newAcct))
 	must(t, s.Apply(t.Context(), &recorder{}))
@@ -170,21 +162,6 @@ func TestClusterApplyTwice(t *testing.T) {
 			t.Errorf("plan after apply: %+v", c)
 		}
 	}
-}
-
-func clusterVerifyOK(t *testing.T, s *clusterStep) []runbook.Check {
-	t.Helper()
-	checks, err := s.Verify(t.Context())
-	must(t, err)
-	for _, c := range checks {
-		if !c.OK {
-			t.Errorf("check %q failed: %s", c.Name, c.Evidence)
-		}
-	}
-	if len(checks) != 4 {
-		t.Errorf("%d checks, want 4", len(checks))
-	}
-	return checks
 }
 
 // TestClusterResumeAfterCrash: an apply that dies while AWS copies,
@@ -218,7 +195,7 @@ func TestClusterResumeAfterCrash(t *testing.T) {
 			if len(got) != tt.writes || len(slices.Compact(slices.Sorted(slices.Values(got)))) != 6 {
 				t.Errorf("writes over both applies: %q, want each of the 6 once (and the failed one)", got)
 			}
-			clusterVerifyOK(t, s)
+			verifyOK(t, s)
 		})
 	}
 }
@@ -228,23 +205,8 @@ func TestClusterResumeAfterCrash(t *testing.T) {
 func TestClusterUnshareable(t *testing.T) {
 	t.Parallel()
 	w := clusterWorld()
-	s := w.clusterStep("legacy-aurora")
-	_, err := s.Plan(t.Context())
-	if !errors.Is(err, ErrUnshareableKey) {
-		t.Fatalf("plan: %v, want ErrUnshareableKey", err)
-	}
-	for _, m := range []string{"clone DB cluster legacy-aurora", "AWS-managed KMS key aws/rds (arn:aws:kms:us-east-1:111111111111:key/k2)",
-		"create a customer-managed KMS key in account 111111111111", "this cluster's share key"} {
-		if !strings.Contains(err.Error(), m) {
-			t.Errorf("error lacks %q: %v", m, err)
-		}
-	}
-	if err := s.Apply(t.Context(), &recorder{}); !errors.Is(err, ErrUnshareableKey) {
-		t.Errorf("apply: %v, want ErrUnshareableKey", err)
-	}
-	if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-		t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-	}
+	unshareable(t, w, w.clusterStep("legacy-aurora"), "clone DB cluster legacy-aurora", "AWS-managed KMS key aws/rds (arn:aws:kms:us-east-1:111111111111:key/k2)",
+		"create a customer-managed KMS key in account 111111111111", "this cluster's share key")
 }
 
 // TestClusterShareKey: with a share key, the cluster snapshot is copied
@@ -253,25 +215,8 @@ func TestClusterShareKey(t *testing.T) {
 	t.Parallel()
 	w := clusterWorld()
 	s := w.clusterStep("legacy-aurora", func(c *ClusterConfig) { c.ShareKey = "alias/share" })
-	cs, err := s.Plan(t.Context())
-	must(t, err)
-	if c := cs.Changes[1]; c.Op != runbook.OpCreate || c.Name != s.names.share || c.Namespace != oldAcct || c.Kind != ChangeClusterSnapshot {
-		t.Errorf("second change %+v, want the re-encrypted copy in the old account", c)
-	}
-	if notes := strings.Join(cs.Notes, "\n"); !strings.Contains(notes, "copies it as "+s.names.share+" under the share key share") {
-		t.Errorf("notes do not name the re-encrypted copy:\n%s", notes)
-	}
-	must(t, s.Apply(t.Context(), &recorder{}))
-	want := []string{"CreateDBClusterSnapshot " + s.names.snapshot,
-		"CopyDBClusterSnapshot " + s.names.share + " from " + s.names.snapshot + " key arn:aws:kms:us-east-1:111111111111:key/k3",
-		"ModifyDBClusterSnapshotAttribute " + s.names.share + " 222222222222"}
-	if got := w.writes(oldAcct); !slices.Equal(got, want) {
-		t.Errorf("old account writes %q, want %q", got, want)
-	}
-	if got := w.writes(newAcct); len(got) != 3 || !strings.Contains(got[0], "from arn:aws:rds:us-east-1:111111111111:cluster-snapshot:"+s.names.share+" key alias/aws/rds") {
-		t.Errorf("new account writes %q: want the copy of the shared copy under the new account's aws/rds", got)
-	}
-	clusterVerifyOK(t, s)
+	sharesKey(t, w, s, s.names.snapNames, shareKeyCase{change: ChangeClusterSnapshot, create: "CreateDBClusterSnapshot", copy: "CopyDBClusterSnapshot",
+		modify: "ModifyDBClusterSnapshotAttribute", arnType: "cluster-snapshot", newWrites: 3})
 }
 
 // TestClusterKMSKeyTable: the cluster's copy is made under the key the
@@ -285,7 +230,7 @@ func TestClusterKMSKeyTable(t *testing.T) {
 	if got := w.writes(newAcct); !strings.HasSuffix(got[0], "key "+w.accounts[newAcct].keyARN("n5")) {
 		t.Errorf("new account writes %q: want the copy under key n5", got)
 	}
-	clusterVerifyOK(t, s)
+	verifyOK(t, s)
 }
 
 // TestClusterVerifyFindsDifferences: a member changed after the apply, one

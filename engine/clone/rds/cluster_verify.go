@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -28,7 +27,7 @@ func (s *clusterStep) Verify(ctx context.Context) ([]runbook.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := runbook.Check{Name: CheckSnapshots, OK: true, Evidence: s.snapshotsEvidence(sd)}
+	info := runbook.Check{Name: CheckSnapshots, OK: true, Evidence: sd.evidence(&s.common)}
 	if sd.dst == nil {
 		absent := "the cluster is absent"
 		return []runbook.Check{{Name: CheckClusterAvailable, Evidence: fmt.Sprintf("no DB cluster %s in %s; apply the step", s.names.cluster, s.onTarget())},
@@ -74,14 +73,9 @@ func (s *clusterStep) availableCheck(sd clusterSides) runbook.Check {
 // plan named by an alias AWS creates on first use is looked up again now.
 func (s *clusterStep) configCheck(ctx context.Context, sd clusterSides) (runbook.Check, error) {
 	w := sd.want
-	if strings.HasPrefix(w.key, "alias/") {
-		k, found, err := readKey(ctx, s.cfg.TargetKMS, w.key)
-		if err != nil {
-			return runbook.Check{}, s.fail("%s: %w", s.onTarget(), err)
-		}
-		if found {
-			w.key, w.keyName = k.arn, k.describeName()
-		}
+	var err error
+	if w.key, w.keyName, err = s.currentKey(ctx, w.key, w.keyName); err != nil {
+		return runbook.Check{}, err
 	}
 	sd.want = w
 	d := s.differences(sd)
@@ -125,23 +119,4 @@ func (s *clusterStep) accountsCheck(sd clusterSides) runbook.Check {
 		scan.scan("cluster snapshot "+s.names.copy, cp)
 	}
 	return scan.check("the cluster's, its members' and its snapshot copy's descriptions (the copy's source snapshot aside)")
-}
-
-// snapshotsEvidence says where the step's cluster snapshots are.
-func (s *clusterStep) snapshotsEvidence(sd clusterSides) string {
-	state := func(sn *types.DBClusterSnapshot) string {
-		if sn == nil {
-			return "absent"
-		}
-		return aws.ToString(sn.Status)
-	}
-	out := fmt.Sprintf("copy %s in account %s: %s; cluster snapshot %s in the old account %s: %s", s.names.copy, s.cfg.TargetAccount, state(sd.copy),
-		s.names.snapshot, s.cfg.SourceAccount, state(sd.snap))
-	if sd.reencrypt() {
-		out += fmt.Sprintf("; re-encrypted copy %s there: %s", s.names.share, state(sd.share))
-	}
-	if sd.shared {
-		out += fmt.Sprintf("; %s is shared with account %s", s.sharedID(sd), s.cfg.TargetAccount)
-	}
-	return out
 }

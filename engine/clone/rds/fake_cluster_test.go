@@ -2,7 +2,6 @@ package rds
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -10,8 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
-
-	"github.com/ferry-dev/ferry/engine/rewrite"
 )
 
 // The fake world's DB clusters answer as AWS does where the cluster step
@@ -23,12 +20,6 @@ import (
 type fakeCluster struct {
 	d       types.DBCluster // DBClusterMembers is derived on each read
 	members []string        // in creation order
-	pending int
-}
-
-type fakeClusterSnapshot struct {
-	d       types.DBClusterSnapshot
-	shared  []string
 	pending int
 }
 
@@ -72,9 +63,7 @@ func (a *fakeAccount) addMember(cluster, id string, tier int32) {
 func (w *fakeWorld) clusterStep(name string, edit ...func(*ClusterConfig)) *clusterStep {
 	old, nu := w.client(oldAcct), w.client(newAcct)
 	cfg := ClusterConfig{Name: name, Source: old, Target: nu, SourceKMS: old, TargetKMS: nu,
-		Mapping: rewrite.Mapping{Accounts: map[string]string{oldAcct: newAcct}, Names: []rewrite.Rename{
-			{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"}, {Kind: "security-group", From: "sg-old", To: "sg-new"}}},
-		TargetLabel: "EKS", SourceAccount: oldAcct, TargetAccount: newAcct, Region: "us-east-1",
+		Mapping: fakeMapping(), TargetLabel: "EKS", SourceAccount: oldAcct, TargetAccount: newAcct, Region: "us-east-1",
 		Poll: time.Millisecond, MaxPoll: 2 * time.Millisecond}
 	for _, e := range edit {
 		e(&cfg)
@@ -121,15 +110,6 @@ func (c *client) DescribeDBClusters(_ context.Context, in *rds.DescribeDBCluster
 	return &rds.DescribeDBClustersOutput{DBClusters: []types.DBCluster{d}}, nil
 }
 
-func (s *fakeClusterSnapshot) read() types.DBClusterSnapshot {
-	if s.pending > 0 {
-		if s.pending--; s.pending == 0 {
-			s.d.Status, s.d.PercentProgress = aws.String("available"), aws.Int32(100)
-		}
-	}
-	return s.d
-}
-
 func (c *client) DescribeDBClusterSnapshots(_ context.Context, in *rds.DescribeDBClusterSnapshotsInput, _ ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error) {
 	c.w.mu.Lock()
 	defer c.w.mu.Unlock()
@@ -137,25 +117,11 @@ func (c *client) DescribeDBClusterSnapshots(_ context.Context, in *rds.DescribeD
 	if err := c.call("DescribeDBClusterSnapshots", id, aws.ToString(in.SnapshotType)); err != nil {
 		return nil, err
 	}
-	out := &rds.DescribeDBClusterSnapshotsOutput{}
-	if aws.ToString(in.SnapshotType) == "shared" {
-		for _, other := range c.w.accounts {
-			for _, k := range slices.Sorted(maps.Keys(other.clusterSnaps)) {
-				if sn := other.clusterSnaps[k]; other != c.a && slices.Contains(sn.shared, c.a.id) {
-					d := sn.d
-					d.DBClusterSnapshotIdentifier, d.SnapshotType = d.DBClusterSnapshotArn, aws.String("shared")
-					out.DBClusterSnapshots = append(out.DBClusterSnapshots, d)
-				}
-			}
-		}
-		return out, nil
+	out, err := fakeDBClusterSnapshots.describe(c, id, aws.ToString(in.SnapshotType))
+	if err != nil {
+		return nil, err
 	}
-	sn, ok := c.a.clusterSnaps[id]
-	if !ok {
-		return nil, fault("DBClusterSnapshotNotFoundFault", "DBClusterSnapshot "+id+" not found.")
-	}
-	out.DBClusterSnapshots = append(out.DBClusterSnapshots, sn.read())
-	return out, nil
+	return &rds.DescribeDBClusterSnapshotsOutput{DBClusterSnapshots: out}, nil
 }
 
 func (c *client) DescribeDBClusterSnapshotAttributes(_ context.Context, in *rds.DescribeDBClusterSnapshotAttributesInput, _ ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotAttributesOutput, error) {
@@ -165,13 +131,13 @@ func (c *client) DescribeDBClusterSnapshotAttributes(_ context.Context, in *rds.
 	if err := c.call("DescribeDBClusterSnapshotAttributes", id); err != nil {
 		return nil, err
 	}
-	sn, ok := c.a.clusterSnaps[id]
-	if !ok {
-		return nil, fault("DBClusterSnapshotNotFoundFault", id)
+	shared, err := fakeDBClusterSnapshots.restore(c, id)
+	if err != nil {
+		return nil, err
 	}
 	return &rds.DescribeDBClusterSnapshotAttributesOutput{DBClusterSnapshotAttributesResult: &types.DBClusterSnapshotAttributesResult{
 		DBClusterSnapshotIdentifier: aws.String(id),
-		DBClusterSnapshotAttributes: []types.DBClusterSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: slices.Clone(sn.shared)}}}}, nil
+		DBClusterSnapshotAttributes: []types.DBClusterSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: shared}}}}, nil
 }
 
 func (c *client) CreateDBClusterSnapshot(_ context.Context, in *rds.CreateDBClusterSnapshotInput, _ ...func(*rds.Options)) (*rds.CreateDBClusterSnapshotOutput, error) {
@@ -205,19 +171,8 @@ func (c *client) ModifyDBClusterSnapshotAttribute(_ context.Context, in *rds.Mod
 	if err := c.call("ModifyDBClusterSnapshotAttribute", id, strings.Join(in.ValuesToAdd, ",")); err != nil {
 		return nil, err
 	}
-	sn, ok := c.a.clusterSnaps[id]
-	switch {
-	case !ok:
-		return nil, fault("DBClusterSnapshotNotFoundFault", id)
-	case aws.ToString(sn.d.Status) != "available":
-		return nil, fault("InvalidDBClusterSnapshotStateFault", id)
-	case c.a.keys[aws.ToString(sn.d.KmsKeyId)].managed:
-		return nil, fault("InvalidParameterValue", "encrypted with the default key: cannot be shared")
-	}
-	for _, v := range in.ValuesToAdd {
-		if !slices.Contains(sn.shared, v) {
-			sn.shared = append(sn.shared, v)
-		}
+	if err := fakeDBClusterSnapshots.share(c, id, in.ValuesToAdd); err != nil {
+		return nil, err
 	}
 	return &rds.ModifyDBClusterSnapshotAttributeOutput{}, nil
 }
@@ -231,31 +186,11 @@ func (c *client) CopyDBClusterSnapshot(_ context.Context, in *rds.CopyDBClusterS
 	if err := c.call("CopyDBClusterSnapshot", dst, "from", src, "key", aws.ToString(in.KmsKeyId)); err != nil {
 		return nil, err
 	}
-	var from *fakeClusterSnapshot
-	for _, a := range c.w.accounts {
-		for _, sn := range a.clusterSnaps {
-			mine := a == c.a && aws.ToString(sn.d.DBClusterSnapshotIdentifier) == src
-			if mine || (aws.ToString(sn.d.DBClusterSnapshotArn) == src && slices.Contains(sn.shared, c.a.id)) {
-				from = sn
-			}
-		}
+	d, err := fakeDBClusterSnapshots.copy(c, src, dst, aws.ToString(in.KmsKeyId), in.Tags)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case from == nil:
-		return nil, fault("DBClusterSnapshotNotFoundFault", src)
-	case aws.ToString(from.d.Status) != "available":
-		return nil, fault("InvalidDBClusterSnapshotStateFault", src)
-	case c.a.clusterSnaps[dst] != nil:
-		return nil, fault("DBClusterSnapshotAlreadyExistsFault", dst)
-	}
-	d := from.d
-	d.DBClusterSnapshotIdentifier, d.DBClusterSnapshotArn = aws.String(dst), aws.String("arn:aws:rds:us-east-1:"+c.a.id+":cluster-snapshot:"+dst)
-	d.SourceDBClusterSnapshotArn, d.Status, d.TagList = from.d.DBClusterSnapshotArn, aws.String("creating"), in.Tags
-	if key := aws.ToString(in.KmsKeyId); key != "" {
-		d.KmsKeyId = aws.String(key)
-	}
-	c.a.clusterSnaps[dst] = &fakeClusterSnapshot{d: d, pending: pending}
-	return &rds.CopyDBClusterSnapshotOutput{DBClusterSnapshot: &d}, nil
+	return &rds.CopyDBClusterSnapshotOutput{DBClusterSnapshot: d}, nil
 }
 
 func (c *client) DescribeDBClusterParameterGroups(_ context.Context, in *rds.DescribeDBClusterParameterGroupsInput, _ ...func(*rds.Options)) (*rds.DescribeDBClusterParameterGroupsOutput, error) {

@@ -109,9 +109,8 @@ func (c *client) DeleteDBClusterSnapshot(_ context.Context, in *rds.DeleteDBClus
 	if err := c.call("DeleteDBClusterSnapshot", id); err != nil {
 		return nil, err
 	}
-	if _, ok := c.a.clusterSnaps[id]; !ok {
-		return nil, fault("DBClusterSnapshotNotFoundFault", id)
+	if err := fakeDBClusterSnapshots.remove(c, id); err != nil {
+		return nil, err
 	}
-	delete(c.a.clusterSnaps, id)
 	return &rds.DeleteDBClusterSnapshotOutput{}, nil
 }

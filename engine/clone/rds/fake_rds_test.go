@@ -38,16 +38,6 @@ func (c *client) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstan
 	return &rds.DescribeDBInstancesOutput{DBInstances: []types.DBInstance{inst.d}}, nil
 }
 
-// snapshot advances a snapshot's creation on each read.
-func (s *fakeSnapshot) read() types.DBSnapshot {
-	if s.pending > 0 {
-		if s.pending--; s.pending == 0 {
-			s.d.Status, s.d.PercentProgress = aws.String("available"), aws.Int32(100)
-		}
-	}
-	return s.d
-}
-
 func (c *client) DescribeDBSnapshots(_ context.Context, in *rds.DescribeDBSnapshotsInput, _ ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error) {
 	c.w.mu.Lock()
 	defer c.w.mu.Unlock()
@@ -55,25 +45,11 @@ func (c *client) DescribeDBSnapshots(_ context.Context, in *rds.DescribeDBSnapsh
 	if err := c.call("DescribeDBSnapshots", id, aws.ToString(in.SnapshotType)); err != nil {
 		return nil, err
 	}
-	out := &rds.DescribeDBSnapshotsOutput{}
-	if aws.ToString(in.SnapshotType) == "shared" {
-		for _, other := range c.w.accounts {
-			for _, sn := range other.snapshots {
-				if other != c.a && slices.Contains(sn.shared, c.a.id) {
-					d := sn.d
-					d.DBSnapshotIdentifier, d.SnapshotType = d.DBSnapshotArn, aws.String("shared")
-					out.DBSnapshots = append(out.DBSnapshots, d)
-				}
-			}
-		}
-		return out, nil
+	out, err := fakeDBSnapshots.describe(c, id, aws.ToString(in.SnapshotType))
+	if err != nil {
+		return nil, err
 	}
-	sn, ok := c.a.snapshots[id]
-	if !ok {
-		return nil, fault("DBSnapshotNotFound", "DBSnapshot "+id+" not found.")
-	}
-	out.DBSnapshots = append(out.DBSnapshots, sn.read())
-	return out, nil
+	return &rds.DescribeDBSnapshotsOutput{DBSnapshots: out}, nil
 }
 
 func (c *client) DescribeDBSnapshotAttributes(_ context.Context, in *rds.DescribeDBSnapshotAttributesInput, _ ...func(*rds.Options)) (*rds.DescribeDBSnapshotAttributesOutput, error) {
@@ -83,13 +59,13 @@ func (c *client) DescribeDBSnapshotAttributes(_ context.Context, in *rds.Describ
 	if err := c.call("DescribeDBSnapshotAttributes", id); err != nil {
 		return nil, err
 	}
-	sn, ok := c.a.snapshots[id]
-	if !ok {
-		return nil, fault("DBSnapshotNotFound", "DBSnapshot "+id+" not found.")
+	shared, err := fakeDBSnapshots.restore(c, id)
+	if err != nil {
+		return nil, err
 	}
 	return &rds.DescribeDBSnapshotAttributesOutput{DBSnapshotAttributesResult: &types.DBSnapshotAttributesResult{
 		DBSnapshotIdentifier: aws.String(id),
-		DBSnapshotAttributes: []types.DBSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: slices.Clone(sn.shared)}}}}, nil
+		DBSnapshotAttributes: []types.DBSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: shared}}}}, nil
 }
 
 func (c *client) CreateDBSnapshot(_ context.Context, in *rds.CreateDBSnapshotInput, _ ...func(*rds.Options)) (*rds.CreateDBSnapshotOutput, error) {
@@ -123,19 +99,8 @@ func (c *client) ModifyDBSnapshotAttribute(_ context.Context, in *rds.ModifyDBSn
 	if err := c.call("ModifyDBSnapshotAttribute", id, strings.Join(in.ValuesToAdd, ",")); err != nil {
 		return nil, err
 	}
-	sn, ok := c.a.snapshots[id]
-	switch {
-	case !ok:
-		return nil, fault("DBSnapshotNotFound", id)
-	case aws.ToString(sn.d.Status) != "available":
-		return nil, fault("InvalidDBSnapshotState", id)
-	case c.a.keys[aws.ToString(sn.d.KmsKeyId)].managed:
-		return nil, fault("InvalidParameterValue", "encrypted with the default key: cannot be shared")
-	}
-	for _, v := range in.ValuesToAdd {
-		if !slices.Contains(sn.shared, v) {
-			sn.shared = append(sn.shared, v)
-		}
+	if err := fakeDBSnapshots.share(c, id, in.ValuesToAdd); err != nil {
+		return nil, err
 	}
 	return &rds.ModifyDBSnapshotAttributeOutput{}, nil
 }
@@ -149,31 +114,11 @@ func (c *client) CopyDBSnapshot(_ context.Context, in *rds.CopyDBSnapshotInput, 
 	if err := c.call("CopyDBSnapshot", dst, "from", src, "key", aws.ToString(in.KmsKeyId)); err != nil {
 		return nil, err
 	}
-	var from *fakeSnapshot
-	for _, a := range c.w.accounts {
-		for _, sn := range a.snapshots {
-			mine := a == c.a && aws.ToString(sn.d.DBSnapshotIdentifier) == src
-			if mine || (aws.ToString(sn.d.DBSnapshotArn) == src && slices.Contains(sn.shared, c.a.id)) {
-				from = sn
-			}
-		}
+	d, err := fakeDBSnapshots.copy(c, src, dst, aws.ToString(in.KmsKeyId), in.Tags)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case from == nil:
-		return nil, fault("DBSnapshotNotFound", src)
-	case aws.ToString(from.d.Status) != "available":
-		return nil, fault("InvalidDBSnapshotState", src)
-	case c.a.snapshots[dst] != nil:
-		return nil, fault("DBSnapshotAlreadyExists", dst)
-	}
-	d := from.d
-	d.DBSnapshotIdentifier, d.DBSnapshotArn = aws.String(dst), aws.String("arn:aws:rds:us-east-1:"+c.a.id+":snapshot:"+dst)
-	d.SourceDBSnapshotIdentifier, d.Status, d.TagList = from.d.DBSnapshotArn, aws.String("creating"), in.Tags
-	if key := aws.ToString(in.KmsKeyId); key != "" {
-		d.KmsKeyId = aws.String(key)
-	}
-	c.a.snapshots[dst] = &fakeSnapshot{d: d, pending: pending}
-	return &rds.CopyDBSnapshotOutput{DBSnapshot: &d}, nil
+	return &rds.CopyDBSnapshotOutput{DBSnapshot: d}, nil
 }
 
 func (c *client) DescribeDBSubnetGroups(_ context.Context, in *rds.DescribeDBSubnetGroupsInput, _ ...func(*rds.Options)) (*rds.DescribeDBSubnetGroupsOutput, error) {
@@ -259,9 +204,8 @@ func (c *client) DeleteDBSnapshot(_ context.Context, in *rds.DeleteDBSnapshotInp
 	if err := c.call("DeleteDBSnapshot", id); err != nil {
 		return nil, err
 	}
-	if _, ok := c.a.snapshots[id]; !ok {
-		return nil, fault("DBSnapshotNotFound", id)
+	if err := fakeDBSnapshots.remove(c, id); err != nil {
+		return nil, err
 	}
-	delete(c.a.snapshots, id)
 	return &rds.DeleteDBSnapshotOutput{}, nil
 }

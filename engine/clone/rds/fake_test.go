@@ -59,12 +59,6 @@ type fakeInstance struct {
 	pending int // reads before creating becomes available, or deleting becomes gone
 }
 
-type fakeSnapshot struct {
-	d       types.DBSnapshot
-	shared  []string
-	pending int
-}
-
 type fakeKey struct {
 	id, alias string
 	extra     []string // more aliases
@@ -188,13 +182,18 @@ func (w *fakeWorld) state(acct string) string {
 	return b.String()
 }
 
+// fakeMapping maps the old account to the new, and the old VPC's subnet
+// group and security group to the new one's.
+func fakeMapping() rewrite.Mapping {
+	return rewrite.Mapping{Accounts: map[string]string{oldAcct: newAcct}, Names: []rewrite.Rename{
+		{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"}, {Kind: "security-group", From: "sg-old", To: "sg-new"}}}
+}
+
 // step is a step on w's accounts, polling fast.
 func (w *fakeWorld) step(name string, edit ...func(*InstanceConfig)) *instanceStep {
 	old, nu := w.client(oldAcct), w.client(newAcct)
 	cfg := InstanceConfig{Name: name, Source: old, Target: nu, SourceKMS: old, TargetKMS: nu,
-		Mapping: rewrite.Mapping{Accounts: map[string]string{oldAcct: newAcct}, Names: []rewrite.Rename{
-			{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"}, {Kind: "security-group", From: "sg-old", To: "sg-new"}}},
-		TargetLabel: "EKS", SourceAccount: oldAcct, TargetAccount: newAcct, Region: "us-east-1",
+		Mapping: fakeMapping(), TargetLabel: "EKS", SourceAccount: oldAcct, TargetAccount: newAcct, Region: "us-east-1",
 		Poll: time.Millisecond, MaxPoll: 2 * time.Millisecond}
 	for _, e := range edit {
 		e(&cfg)

@@ -24,36 +24,41 @@ type snapshotDescriber interface {
 // describeInstance reads one instance; nil when it does not exist.
 func describeInstance(ctx context.Context, api instanceDescriber, id string) (*types.DBInstance, error) {
 	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-	if isCode(err, "DBInstanceNotFound") {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, fmt.Errorf("describe DB instance %s: %w", id, err)
+		return absent[types.DBInstance](err, "DBInstanceNotFound", "DB instance "+id)
 	}
-	for i := range out.DBInstances {
-		if aws.ToString(out.DBInstances[i].DBInstanceIdentifier) == id {
-			return &out.DBInstances[i], nil
-		}
-	}
-	return nil, nil
+	return byID(out.DBInstances, id, func(in *types.DBInstance) *string { return in.DBInstanceIdentifier }), nil
 }
 
 // describeSnapshot reads one of an account's manual snapshots; nil when it
 // does not exist.
 func describeSnapshot(ctx context.Context, api snapshotDescriber, id string) (*types.DBSnapshot, error) {
 	out, err := api.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)})
-	if isCode(err, "DBSnapshotNotFound") {
+	if err != nil {
+		return absent[types.DBSnapshot](err, "DBSnapshotNotFound", "DB snapshot "+id)
+	}
+	return byID(out.DBSnapshots, id, func(sn *types.DBSnapshot) *string { return sn.DBSnapshotIdentifier }), nil
+}
+
+// absent is what a describe call that failed with err answers: nothing
+// when err is code (RDS's way of saying there is no such thing), else an
+// error naming what was described.
+func absent[T any](err error, code, what string) (*T, error) {
+	if isCode(err, code) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("describe DB snapshot %s: %w", id, err)
-	}
-	for i := range out.DBSnapshots {
-		if aws.ToString(out.DBSnapshots[i].DBSnapshotIdentifier) == id {
-			return &out.DBSnapshots[i], nil
+	return nil, fmt.Errorf("describe %s: %w", what, err)
+}
+
+// byID is the item of a describe call's answer whose identifier is id;
+// nil when there is none.
+func byID[T any](items []T, id string, idOf func(*T) *string) *T {
+	for i := range items {
+		if aws.ToString(idOf(&items[i])) == id {
+			return &items[i]
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // sharedWith reports whether another account's snapshot arn is visible in

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -24,28 +23,45 @@ type undo struct {
 // merge reads the undo records, refusing any this step did not write.
 func (s *instanceStep) merge(records []json.RawMessage) (undo, error) {
 	var u undo
+	var err error
+	u.old, err = s.mergeRecords(records, func(r undoRecord) bool {
+		switch r.Kind {
+		case recordInstance:
+			u.instance = true
+			return r.Account == s.cfg.TargetAccount && r.Name == s.names.instance
+		case recordCopy:
+			u.copy = true
+			return r.Account == s.cfg.TargetAccount && r.Name == s.names.copy
+		}
+		return false
+	})
+	return u, err
+}
+
+// mergeRecords decodes the undo records in order, gathering the old
+// account's writes into old and handing each other record to take, which
+// says whether this step wrote it. It refuses a record it cannot read or
+// this step did not write.
+func (c *common) mergeRecords(records []json.RawMessage, take func(undoRecord) bool) (old []string, err error) {
 	for i, raw := range records {
 		var r undoRecord
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return u, s.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
+			return old, c.fail("undo record %d is unreadable: %w; the rollback needs it, restore the undo store from a backup", i+1, err)
 		}
-		ok := false
-		switch r.Kind {
-		case recordInstance:
-			ok, u.instance = r.Account == s.cfg.TargetAccount && r.Name == s.names.instance, true
-		case recordCopy:
-			ok, u.copy = r.Account == s.cfg.TargetAccount && r.Name == s.names.copy, true
-		case recordOld:
-			ok = r.Account == s.cfg.SourceAccount
-			if left := r.Name + " (" + r.What + ")"; ok && !slices.Contains(u.old, left) {
-				u.old = append(u.old, left)
+		var ok bool
+		if r.Kind == recordOld {
+			ok = r.Account == c.sourceAccount
+			if left := r.Name + " (" + r.What + ")"; ok && !slices.Contains(old, left) {
+				old = append(old, left)
 			}
+		} else {
+			ok = take(r)
 		}
 		if !ok {
-			return u, s.fail("undo record %d (%s %s in account %s) was not written by this step; the journal does not belong to this plan", i+1, r.Kind, r.Name, r.Account)
+			return old, c.fail("undo record %d (%s %s in account %s) was not written by this step; the journal does not belong to this plan", i+1, r.Kind, r.Name, r.Account)
 		}
 	}
-	return u, nil
+	return old, nil
 }
 
 // PlanRollback names what Rollback deletes in the new account, live: the
@@ -73,14 +89,9 @@ func (s *instanceStep) PlanRollback(ctx context.Context, records []json.RawMessa
 		cs.Changes = append(cs.Changes, ch)
 	}
 	if u.copy {
-		sn, err := describeSnapshot(ctx, s.cfg.Target, s.names.copy)
+		ch, err := s.snaps().rollbackChange(ctx, &s.common)
 		if err != nil {
-			return cs, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
-		}
-		ch := runbook.Change{Op: runbook.OpNone, Kind: ChangeSnapshot, Namespace: s.cfg.TargetAccount, Name: s.names.copy}
-		if sn != nil {
-			ch.Op, ch.Before = runbook.OpDelete, fmt.Sprintf("account: %s\ncopied from: %s\nstatus: %s", s.cfg.TargetAccount,
-				aws.ToString(sn.SourceDBSnapshotIdentifier), aws.ToString(sn.Status))
+			return cs, err
 		}
 		cs.Changes = append(cs.Changes, ch)
 	}
@@ -108,18 +119,7 @@ func (s *instanceStep) Rollback(ctx context.Context, records []json.RawMessage, 
 		}
 		done = append(done, msg)
 	}
-	if u.copy {
-		msg, err := s.deleteCopy(ctx)
-		if err != nil {
-			return err
-		}
-		done = append(done, msg)
-	}
-	if len(done) == 0 {
-		done = append(done, fmt.Sprintf("nothing to delete in account %s", s.cfg.TargetAccount))
-	}
-	rec.Progress(runbook.Progress{Done: 1, Total: 1, Message: strings.Join(append(done, s.oldNote(u.old)), "; ")})
-	return nil
+	return s.snaps().finishRollback(ctx, &s.common, rec, done, u.copy, u.old)
 }
 
 // targetInstance reads the restored instance, checking its account.
@@ -161,27 +161,4 @@ func (s *instanceStep) deleteInstance(ctx context.Context, rec runbook.Recorder)
 		return "", err
 	}
 	return fmt.Sprintf("deleted DB instance %s in %s", s.names.instance, s.cfg.TargetLabel), nil
-}
-
-// deleteCopy deletes the snapshot copy in the new account.
-func (s *instanceStep) deleteCopy(ctx context.Context) (string, error) {
-	gone := fmt.Sprintf("snapshot %s is already gone from %s", s.names.copy, s.cfg.TargetLabel)
-	sn, err := describeSnapshot(ctx, s.cfg.Target, s.names.copy)
-	switch {
-	case err != nil:
-		return "", s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
-	case sn == nil:
-		return gone, nil
-	case arnAccount(aws.ToString(sn.DBSnapshotArn)) != s.cfg.TargetAccount:
-		return "", s.fail("snapshot %s on the target side is in account %q, not the plan's target account %s; check the target profile",
-			s.names.copy, arnAccount(aws.ToString(sn.DBSnapshotArn)), s.cfg.TargetAccount)
-	}
-	_, err = s.cfg.Target.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(s.names.copy)})
-	if isCode(err, "DBSnapshotNotFound") {
-		return gone, nil
-	}
-	if err != nil {
-		return "", s.fail("delete snapshot %s in %s: %w; roll back again, or delete it by hand", s.names.copy, s.cfg.TargetLabel, err)
-	}
-	return fmt.Sprintf("deleted snapshot %s in %s", s.names.copy, s.cfg.TargetLabel), nil
 }

@@ -89,14 +89,10 @@ func newSandboxClone(t *testing.T) *sandboxClone {
 	c := &sandboxClone{sb: sb, oldReader: rds.NewFromConfig(sb.OldAccount), newReader: rds.NewFromConfig(sb.NewAccount)}
 	// The standard retryer, with room for the fault test's errors.
 	srcCfg, dstCfg := clonetest.Retrying(sb.Source()), clonetest.Retrying(sb.Target())
-	mapping := p.Mapping
-	mapping.Names = append(slices.Clone(mapping.Names),
-		rewrite.Rename{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"},
-		rewrite.Rename{Kind: "security-group", From: sandboxOldSG, To: sandboxNewSG})
 	base := InstanceConfig{
 		Source: rds.NewFromConfig(srcCfg), Target: rds.NewFromConfig(dstCfg),
 		SourceKMS: kms.NewFromConfig(srcCfg), TargetKMS: kms.NewFromConfig(dstCfg),
-		Mapping: mapping, TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account, TargetAccount: p.Target.AWS.Account,
+		Mapping: sandboxMapping(p.Mapping), TargetLabel: p.Target.Label, SourceAccount: p.Source.AWS.Account, TargetAccount: p.Target.AWS.Account,
 		Region: p.Target.AWS.Region, Poll: 200 * time.Millisecond, MaxPoll: time.Second,
 	}
 	orders, legacy := base, base
@@ -165,6 +161,24 @@ func accountState(t *testing.T, c *rds.Client) string {
 // worked: the restored instance creating before it was available.
 func progressSeen(t *testing.T, journal, id string) {
 	t.Helper()
+	progressJournaled(t, journal, id, "0/4 snapshot ferry-orders-db-", "1/4 snapshot ferry-orders-db-", "shared with account 222222222222: shared",
+		"2/4 copy ferry-orders-db-", "in account 222222222222: creating", "3/4 DB instance orders-db restored in account 222222222222: creating",
+		"3/4 DB instance orders-db restored in account 222222222222: available")
+}
+
+// sandboxMapping is the sandbox plan's mapping with the database subnet
+// group and security group pairs: the sandbox has no EC2 to map them by.
+func sandboxMapping(m rewrite.Mapping) rewrite.Mapping {
+	m.Names = append(slices.Clone(m.Names),
+		rewrite.Rename{Kind: "db-subnet-group", From: "kops-private", To: "eks-private"},
+		rewrite.Rename{Kind: "security-group", From: sandboxOldSG, To: sandboxNewSG})
+	return m
+}
+
+// progressJournaled checks the journal holds progress of step id saying
+// each of wants ("done/total message").
+func progressJournaled(t *testing.T, journal, id string, wants ...string) {
+	t.Helper()
 	log, err := runbook.ReadJournal(journal)
 	must(t, err)
 	var msgs []string
@@ -174,9 +188,7 @@ func progressSeen(t *testing.T, journal, id string) {
 		}
 	}
 	all := strings.Join(msgs, "\n")
-	for _, m := range []string{"0/4 snapshot ferry-orders-db-", "1/4 snapshot ferry-orders-db-", "shared with account 222222222222: shared",
-		"2/4 copy ferry-orders-db-", "in account 222222222222: creating", "3/4 DB instance orders-db restored in account 222222222222: creating",
-		"3/4 DB instance orders-db restored in account 222222222222: available"} {
+	for _, m := range wants {
 		if !strings.Contains(all, m) {
 			t.Errorf("journaled progress lacks %q:\n%s", m, all)
 		}

@@ -3,11 +3,9 @@ package rds
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
@@ -19,20 +17,11 @@ var ErrUnshareableKey = errors.New("its snapshots cannot be shared")
 // sides is the clone as read live: the source instance and its key, what
 // the target instance should be, and how far an earlier apply got.
 type sides struct {
-	src      *types.DBInstance
-	srcKey   keyInfo // zero when the instance is not encrypted
-	shareKey keyInfo // InstanceConfig.ShareKey, when the instance needs it
-	want     want
-	dst      *types.DBInstance // nil: not restored yet
-	// The step's snapshots, nil when absent: of the source instance, its
-	// re-encrypted copy (ShareKey only), and the new account's copy.
-	snap, share, copy *types.DBSnapshot
-	shared            bool // the snapshot to share names the target account
+	src  *types.DBInstance
+	want want
+	dst  *types.DBInstance // nil: not restored yet
+	snapshots[types.DBSnapshot]
 }
-
-// reencrypt says the snapshot must be copied under ShareKey before it is
-// shared: the instance's own key is AWS-managed.
-func (sd sides) reencrypt() bool { return sd.srcKey.managed }
 
 // read reads both accounts. It refuses, before anything is written, an
 // instance that cannot be cloned: missing, an Aurora member, encrypted with
@@ -88,65 +77,27 @@ func (s *instanceStep) readTarget(ctx context.Context, sd *sides) error {
 // readSnapshots finds the snapshots an earlier apply made, and whether the
 // one to share is shared with the target account.
 func (s *instanceStep) readSnapshots(ctx context.Context, sd *sides) error {
-	var err error
-	if sd.snap, err = describeSnapshot(ctx, s.cfg.Source, s.names.snapshot); err != nil {
-		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-	}
-	if sd.reencrypt() {
-		if sd.share, err = describeSnapshot(ctx, s.cfg.Source, s.names.share); err != nil {
-			return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-		}
-	}
-	if sd.copy, err = describeSnapshot(ctx, s.cfg.Target, s.names.copy); err != nil {
-		return s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
-	}
-	if s.toShare(*sd) == nil {
-		return nil
-	}
-	accounts, err := restoreAccounts(ctx, s.cfg.Source, s.sharedID(*sd))
-	if err != nil {
-		return s.fail("old account %s: %w", s.cfg.SourceAccount, err)
-	}
-	sd.shared = slices.Contains(accounts, s.cfg.TargetAccount)
-	return nil
+	return s.snaps().read(ctx, &s.common, &sd.snapshots)
 }
 
-// sharedID is the snapshot the old account shares: the snapshot itself or
-// its re-encrypted copy.
-func (s *instanceStep) sharedID(sd sides) string {
-	if sd.reencrypt() {
-		return s.names.share
+// snaps reaches the step's DB snapshots in both accounts.
+func (s *instanceStep) snaps() snapAPI[types.DBSnapshot] {
+	return snapAPI[types.DBSnapshot]{kind: dbSnapshots, ids: s.names.snapNames,
+		source: func(ctx context.Context, id string) (*types.DBSnapshot, error) {
+			return describeSnapshot(ctx, s.cfg.Source, id)
+		},
+		target: func(ctx context.Context, id string) (*types.DBSnapshot, error) {
+			return describeSnapshot(ctx, s.cfg.Target, id)
+		},
+		restore: func(ctx context.Context, id string) ([]string, error) { return restoreAccounts(ctx, s.cfg.Source, id) },
+		delete: func(ctx context.Context, id string) error {
+			_, err := s.cfg.Target.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(id)})
+			return err
+		},
 	}
-	return s.names.snapshot
-}
-
-// toShare is the snapshot the old account shares, nil until it exists.
-func (s *instanceStep) toShare(sd sides) *types.DBSnapshot {
-	if sd.reencrypt() {
-		return sd.share
-	}
-	return sd.snap
 }
 
 // sharedARN is the ARN the new account copies from.
 func (s *instanceStep) sharedARN(sd sides) string {
-	if sn := s.toShare(sd); sn != nil && aws.ToString(sn.DBSnapshotArn) != "" {
-		return aws.ToString(sn.DBSnapshotArn)
-	}
-	partition := "aws"
-	if parts := strings.SplitN(aws.ToString(sd.src.DBInstanceArn), ":", 3); len(parts) == 3 {
-		partition = parts[1]
-	}
-	return fmt.Sprintf("arn:%s:rds:%s:%s:snapshot:%s", partition, s.region(sd), s.cfg.SourceAccount, s.sharedID(sd))
-}
-
-// region is the configured region, else the source instance's.
-func (s *instanceStep) region(sd sides) string {
-	if s.cfg.Region != "" {
-		return s.cfg.Region
-	}
-	if parts := strings.SplitN(aws.ToString(sd.src.DBInstanceArn), ":", 6); len(parts) == 6 {
-		return parts[3]
-	}
-	return ""
+	return sd.snapshots.sharedARN(aws.ToString(sd.src.DBInstanceArn), s.cfg.Region, s.cfg.SourceAccount)
 }

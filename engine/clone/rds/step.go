@@ -144,7 +144,7 @@ func NewInstanceStep(cfg InstanceConfig) runbook.Step {
 		kmsKeys: cfg.KMSKeys, poll: cfg.Poll, maxPoll: cfg.MaxPoll}
 	c.defaults()
 	cfg.TargetLabel = c.label
-	return &instanceStep{common: c, cfg: cfg, names: newNames(cfg)}
+	return &instanceStep{common: c, cfg: cfg, names: names{instance: c.mapName(cfg.Name), snapNames: c.snapNames(200)}}
 }
 
 // StepID is the ID of the step that clones the source instance name:
@@ -181,24 +181,10 @@ func (s *instanceStep) checkConfig() error {
 	return s.checkAccounts()
 }
 
-// names are the identifiers the step uses. Snapshot identifiers are
-// derived from the step and both accounts, so a resumed or repeated apply
-// finds what an earlier one made.
+// names are the identifiers the step uses.
 type names struct {
 	instance string // the instance in the new account
-	snapshot string // the snapshot of the source instance, in the old account
-	share    string // its re-encrypted copy in the old account (ShareKey only)
-	copy     string // the copy in the new account, restored from
-}
-
-func newNames(cfg InstanceConfig) names {
-	suffix := derivedSuffix(StepID(cfg.Name), cfg.SourceAccount, cfg.TargetAccount)
-	target := rewrite.String(cfg.Mapping, cfg.Name)
-	n := names{instance: target, snapshot: snapshotID(cfg.Name, suffix, 200), copy: snapshotID(target, suffix, 200)}
-	if cfg.ShareKey != "" {
-		n.share = n.snapshot + "-share"
-	}
-	return n
+	snapNames
 }
 
 // snapshotID is "ferry-<instance or cluster>-<hash>", lower case as RDS

@@ -117,20 +117,6 @@ func TestApplyTwice(t *testing.T) {
 	}
 }
 
-func verifyOK(t *testing.T, s *instanceStep) {
-	t.Helper()
-	checks, err := s.Verify(t.Context())
-	must(t, err)
-	for _, c := range checks {
-		if !c.OK {
-			t.Errorf("check %q failed: %s", c.Name, c.Evidence)
-		}
-	}
-	if len(checks) != 4 {
-		t.Errorf("%d checks, want 4", len(checks))
-	}
-}
-
 // TestResumeAfterCrash: an apply that dies while AWS copies (then while it
 // restores) resumes where it stopped, never repeating a write.
 func TestResumeAfterCrash(t *testing.T) {
@@ -163,23 +149,8 @@ func TestUnshareable(t *testing.T) {
 	t.Parallel()
 	w := newFakeWorld()
 	w.seed()
-	s := w.step("legacy")
-	_, err := s.Plan(t.Context())
-	if !errors.Is(err, ErrUnshareableKey) {
-		t.Fatalf("plan: %v, want ErrUnshareableKey", err)
-	}
-	for _, m := range []string{"AWS-managed KMS key aws/rds (arn:aws:kms:us-east-1:111111111111:key/k2)", "cannot be shared",
-		"create a customer-managed KMS key in account 111111111111", "share key"} {
-		if !strings.Contains(err.Error(), m) {
-			t.Errorf("error lacks %q: %v", m, err)
-		}
-	}
-	if err := s.Apply(t.Context(), &recorder{}); !errors.Is(err, ErrUnshareableKey) {
-		t.Errorf("apply: %v, want ErrUnshareableKey", err)
-	}
-	if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-		t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-	}
+	unshareable(t, w, w.step("legacy"), "AWS-managed KMS key aws/rds (arn:aws:kms:us-east-1:111111111111:key/k2)", "cannot be shared",
+		"create a customer-managed KMS key in account 111111111111", "share key")
 }
 
 // TestShareKey: with a share key, the snapshot is copied under it in the
@@ -189,25 +160,8 @@ func TestShareKey(t *testing.T) {
 	w := newFakeWorld()
 	w.seed()
 	s := w.step("legacy", func(c *InstanceConfig) { c.ShareKey = "alias/share" })
-	cs, err := s.Plan(t.Context())
-	must(t, err)
-	if c := cs.Changes[1]; c.Op != runbook.OpCreate || c.Name != s.names.share || c.Namespace != oldAcct {
-		t.Errorf("second change %+v, want the re-encrypted copy in the old account", c)
-	}
-	if notes := strings.Join(cs.Notes, "\n"); !strings.Contains(notes, "copies it as "+s.names.share+" under the share key share") {
-		t.Errorf("notes do not name the re-encrypted copy:\n%s", notes)
-	}
-	must(t, s.Apply(t.Context(), &recorder{}))
-	want := []string{"CreateDBSnapshot " + s.names.snapshot,
-		"CopyDBSnapshot " + s.names.share + " from " + s.names.snapshot + " key arn:aws:kms:us-east-1:111111111111:key/k3",
-		"ModifyDBSnapshotAttribute " + s.names.share + " 222222222222"}
-	if got := w.writes(oldAcct); !slices.Equal(got, want) {
-		t.Errorf("old account writes %q, want %q", got, want)
-	}
-	if got := w.writes(newAcct); len(got) != 2 || !strings.Contains(got[0], "from arn:aws:rds:us-east-1:111111111111:snapshot:"+s.names.share+" key alias/aws/rds") {
-		t.Errorf("new account writes %q: want the copy of the shared copy under the new account's aws/rds", got)
-	}
-	verifyOK(t, s)
+	sharesKey(t, w, s, s.names.snapNames, shareKeyCase{change: ChangeSnapshot, create: "CreateDBSnapshot", copy: "CopyDBSnapshot",
+		modify: "ModifyDBSnapshotAttribute", arnType: "snapshot", newWrites: 2})
 }
 
 // TestRefusals: what the new account lacks, or a mapping that leaves an old
@@ -239,17 +193,7 @@ func TestRefusals(t *testing.T) {
 			t.Parallel()
 			w := newFakeWorld()
 			w.seed()
-			s := w.step("orders-db", func(c *InstanceConfig) { tt.setup(w, c) })
-			_, err := s.Plan(t.Context())
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("plan: %v, want %q", err, tt.want)
-			}
-			if err := s.Apply(t.Context(), &recorder{}); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("apply: %v, want %q", err, tt.want)
-			}
-			if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-				t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-			}
+			refused(t, w, w.step("orders-db", func(c *InstanceConfig) { tt.setup(w, c) }), tt.want)
 		})
 	}
 }
@@ -265,9 +209,7 @@ func TestSaveFailsFirst(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
 		t.Errorf("apply: %v", err)
 	}
-	if w.writes(oldAcct) != nil || w.writes(newAcct) != nil {
-		t.Errorf("wrote: %q %q", w.writes(oldAcct), w.writes(newAcct))
-	}
+	w.noWrites(t)
 }
 
 // TestWaitHonoursContext: a cancelled apply stops waiting and says how to

@@ -29,7 +29,7 @@ func (s *instanceStep) Verify(ctx context.Context) ([]runbook.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := runbook.Check{Name: CheckSnapshots, OK: true, Evidence: s.snapshotsEvidence(sd)}
+	info := runbook.Check{Name: CheckSnapshots, OK: true, Evidence: sd.evidence(&s.common)}
 	if sd.dst == nil {
 		absent := "the instance is absent"
 		return []runbook.Check{{Name: CheckAvailable, Evidence: fmt.Sprintf("no DB instance %s in %s (account %s); apply the step",
@@ -60,14 +60,9 @@ func (s *instanceStep) availableCheck(in *types.DBInstance) runbook.Check {
 // named by an alias AWS creates on first use is looked up again now.
 func (s *instanceStep) configCheck(ctx context.Context, sd sides) (runbook.Check, error) {
 	w := sd.want
-	if strings.HasPrefix(w.key, "alias/") {
-		k, found, err := readKey(ctx, s.cfg.TargetKMS, w.key)
-		if err != nil {
-			return runbook.Check{}, s.fail("%s (account %s): %w", s.cfg.TargetLabel, s.cfg.TargetAccount, err)
-		}
-		if found {
-			w.key, w.keyName = k.arn, k.describeName()
-		}
+	var err error
+	if w.key, w.keyName, err = s.currentKey(ctx, w.key, w.keyName); err != nil {
+		return runbook.Check{}, err
 	}
 	d := differences(w, have(sd.dst))
 	c := runbook.Check{Name: CheckConfig, OK: len(d) == 0, Evidence: strings.Join(d, "\n")}
@@ -93,23 +88,4 @@ func (s *instanceStep) accountsCheck(sd sides) runbook.Check {
 		scan.scan("snapshot "+s.names.copy, cp)
 	}
 	return scan.check("the instance's and its snapshot copy's descriptions (the copy's source snapshot aside)")
-}
-
-// snapshotsEvidence says where the step's snapshots are.
-func (s *instanceStep) snapshotsEvidence(sd sides) string {
-	state := func(sn *types.DBSnapshot) string {
-		if sn == nil {
-			return "absent"
-		}
-		return aws.ToString(sn.Status)
-	}
-	out := fmt.Sprintf("copy %s in account %s: %s; snapshot %s in the old account %s: %s", s.names.copy, s.cfg.TargetAccount, state(sd.copy),
-		s.names.snapshot, s.cfg.SourceAccount, state(sd.snap))
-	if sd.reencrypt() {
-		out += fmt.Sprintf("; re-encrypted copy %s there: %s", s.names.share, state(sd.share))
-	}
-	if sd.shared {
-		out += fmt.Sprintf("; %s is shared with account %s", s.sharedID(sd), s.cfg.TargetAccount)
-	}
-	return out
 }

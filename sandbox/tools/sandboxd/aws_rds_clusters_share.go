@@ -22,14 +22,8 @@ func (s *rdsService) modifyClusterSnapshotAttribute(c *rdsCall) (any, *rdsError)
 	if e != nil {
 		return nil, e
 	}
-	var sn rdsClusterSnapshot
-	if e := s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
-		got, e := s.ownClusterSnapshot(d, f.get("DBClusterSnapshotIdentifier"))
-		if e == nil {
-			sn = *got
-		}
-		return false, e
-	}); e != nil {
+	sn, e := readOwn(s, f.get("DBClusterSnapshotIdentifier"), s.ownClusterSnapshot)
+	if e != nil {
 		return nil, e
 	}
 	if e := s.checkShareable(c, sn.ID, sn.Encrypted, sn.KMSKeyID, add); e != nil {
@@ -92,16 +86,9 @@ func (s *rdsService) copyClusterSnapshot(c *rdsCall) (any, *rdsError) {
 	if acct, _, _ := parseRDSARN(sn.Arn, "cluster-snapshot"); cross && sn.Encrypted && keyArg == "" {
 		return nil, rdsFault(codeInvalidParameter, "KmsKeyId is required to copy an encrypted cluster snapshot shared from account %s", acct)
 	}
-	if keyArg != "" {
-		arn, _, e := s.resolveKey(c, keyArg)
-		if e != nil {
-			return nil, e
-		}
-		sn.KMSKeyID, sn.Encrypted = arn, true
-	}
-	tags := f.tags()
-	if f.bool("CopyTags") {
-		tags = append(slices.Clone(sn.Tags), tags...)
+	var tags []rdsTag
+	if sn.KMSKeyID, sn.Encrypted, tags, e = s.copyAs(c, keyArg, sn.KMSKeyID, sn.Encrypted, sn.Tags); e != nil {
+		return nil, e
 	}
 	var out clusterSnapshotResult
 	e = s.locked(func(d *rdsData, now time.Time) (bool, *rdsError) {
@@ -122,23 +109,12 @@ func (s *rdsService) copyClusterSnapshot(c *rdsCall) (any, *rdsError) {
 // account's own, or one a peer shares with it.
 func (s *rdsService) clusterCopySource(c *rdsCall, ref string) (sn rdsClusterSnapshot, cross bool, e *rdsError) {
 	if acct, _, ok := parseRDSARN(ref, "cluster-snapshot"); ok && acct != s.account {
-		list, e := peerShared[rdsClusterSnapshot](s, c, acct, rdsSharedClustersPath)
-		if e != nil {
-			return sn, true, e
+		sn, found, e := peerSnapshot(s, c, acct, rdsSharedClustersPath, ref, func(sn *rdsClusterSnapshot) string { return sn.Arn })
+		if e == nil && !found {
+			e = rdsNotFound(codeClusterSnapshotNotFound, "DBClusterSnapshot %s not found: account %s does not share it with account %s.", ref, acct, s.account)
 		}
-		for _, got := range list {
-			if got.Arn == ref {
-				return got, true, nil
-			}
-		}
-		return sn, true, rdsNotFound(codeClusterSnapshotNotFound, "DBClusterSnapshot %s not found: account %s does not share it with account %s.", ref, acct, s.account)
+		return sn, true, e
 	}
-	e = s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
-		got, e := s.ownClusterSnapshot(d, ref)
-		if e == nil {
-			sn = *got
-		}
-		return false, e
-	})
+	sn, e = readOwn(s, ref, s.ownClusterSnapshot)
 	return sn, false, e
 }

@@ -44,7 +44,7 @@ func (s *rdsService) clusterSnapshotOf(cl *rdsCluster, id string, now time.Time)
 	return &rdsClusterSnapshot{ID: id, Arn: s.arn("cluster-snapshot", id), ClusterID: cl.ID, Engine: cl.Engine,
 		EngineVersion: cl.EngineVersion, Port: cl.Port, Encrypted: cl.Encrypted, KMSKeyID: cl.KMSKeyID,
 		MasterUsername: cl.MasterUsername, DatabaseName: cl.DatabaseName, IAMAuth: cl.IAMAuth, ResourceID: cl.ResourceID,
-		ClusterCreated: cl.Created, Created: now, Status: statusCreating, Until: now.Add(s.delays.snapshot)}
+		ClusterCreated: cl.Created, rdsLife: rdsLife{Created: now, Status: statusCreating, Until: now.Add(s.delays.snapshot)}}
 }
 
 // ownClusterSnapshot finds one of the account's cluster snapshots by

@@ -10,27 +10,25 @@ import (
 // here; its member instances are rdsInstances naming it (ClusterID). The
 // master password is never kept.
 type rdsCluster struct {
-	ID                 string    `json:"id"`
-	Engine             string    `json:"engine"`
-	EngineVersion      string    `json:"engineVersion"`
-	Port               int32     `json:"port"`
-	Encrypted          bool      `json:"encrypted"`
-	KMSKeyID           string    `json:"kmsKeyId,omitempty"` // a key ARN
-	SubnetGroup        string    `json:"subnetGroup,omitempty"`
-	ParameterGroup     string    `json:"parameterGroup"` // a DB cluster parameter group
-	SecurityGroups     []string  `json:"securityGroups,omitempty"`
-	MasterUsername     string    `json:"masterUsername,omitempty"`
-	DatabaseName       string    `json:"databaseName,omitempty"`
-	DeletionProtection bool      `json:"deletionProtection,omitempty"`
-	IAMAuth            bool      `json:"iamAuth,omitempty"`
-	MinACU             float64   `json:"minACU,omitempty"` // Serverless v2 capacity, 0 when none
-	MaxACU             float64   `json:"maxACU,omitempty"`
-	BackupRetention    int32     `json:"backupRetention"`
-	Tags               []rdsTag  `json:"tags,omitempty"`
-	ResourceID         string    `json:"resourceId"`
-	Created            time.Time `json:"created"`
-	Status             string    `json:"status"`
-	Until              time.Time `json:"until"` // when creating or deleting ends
+	ID                 string   `json:"id"`
+	Engine             string   `json:"engine"`
+	EngineVersion      string   `json:"engineVersion"`
+	Port               int32    `json:"port"`
+	Encrypted          bool     `json:"encrypted"`
+	KMSKeyID           string   `json:"kmsKeyId,omitempty"` // a key ARN
+	SubnetGroup        string   `json:"subnetGroup,omitempty"`
+	ParameterGroup     string   `json:"parameterGroup"` // a DB cluster parameter group
+	SecurityGroups     []string `json:"securityGroups,omitempty"`
+	MasterUsername     string   `json:"masterUsername,omitempty"`
+	DatabaseName       string   `json:"databaseName,omitempty"`
+	DeletionProtection bool     `json:"deletionProtection,omitempty"`
+	IAMAuth            bool     `json:"iamAuth,omitempty"`
+	MinACU             float64  `json:"minACU,omitempty"` // Serverless v2 capacity, 0 when none
+	MaxACU             float64  `json:"maxACU,omitempty"`
+	BackupRetention    int32    `json:"backupRetention"`
+	Tags               []rdsTag `json:"tags,omitempty"`
+	ResourceID         string   `json:"resourceId"`
+	rdsLife
 }
 
 // rdsClusterSnapshot is one manual DB cluster snapshot; like rdsSnapshot,
@@ -52,29 +50,7 @@ type rdsClusterSnapshot struct {
 	SourceArn      string    `json:"sourceArn,omitempty"`
 	Tags           []rdsTag  `json:"tags,omitempty"`
 	SharedWith     []string  `json:"sharedWith,omitempty"` // the restore attribute
-	Created        time.Time `json:"created"`
-	Status         string    `json:"status"`
-	Until          time.Time `json:"until"`
-}
-
-// settleClusters is settle for clusters and their snapshots.
-func (d *rdsData) settleClusters(now time.Time) {
-	for id, cl := range d.Clusters {
-		if now.Before(cl.Until) {
-			continue
-		}
-		switch cl.Status {
-		case statusCreating:
-			cl.Status = statusAvailable
-		case statusDeleting:
-			delete(d.Clusters, id)
-		}
-	}
-	for _, s := range d.ClusterSnapshots {
-		if s.Status == statusCreating && !now.Before(s.Until) {
-			s.Status = statusAvailable
-		}
-	}
+	rdsLife
 }
 
 // members are a cluster's member instances, the oldest (the writer: AWS
@@ -95,13 +71,5 @@ func (d *rdsData) members(cluster string) []*rdsInstance {
 	return out
 }
 
-// progress is how far along a cluster snapshot's creation or copy is.
-func (s *rdsClusterSnapshot) progress(now time.Time) int32 {
-	sn := rdsSnapshot{Status: s.Status, Created: s.Created, Until: s.Until}
-	return sn.progress(now)
-}
-
 // sharedWith reports whether the restore attribute lets account restore s.
-func (s *rdsClusterSnapshot) sharedWith(account string) bool {
-	return slices.Contains(s.SharedWith, account) || slices.Contains(s.SharedWith, "all")
-}
+func (s *rdsClusterSnapshot) sharedWith(account string) bool { return restores(s.SharedWith, account) }

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -17,12 +16,7 @@ import (
 // decodes it.
 func TestRDSFrontClusterShareCopyRestore(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	peers := peerAccounts{}
-	old := startRDSAccount(t, "111111111111", t.TempDir(), clock, peers)
-	dir := t.TempDir()
-	nu := startRDSAccount(t, "222222222222", dir, clock, peerAccounts{"111111111111": old.url})
-	peers["222222222222"] = nu.url
+	old, nu, clock, dir := startRDSPair(t)
 	ctx := t.Context()
 
 	s := &seeder{account: "111111111111"}

@@ -35,14 +35,8 @@ func (s *rdsService) modifySnapshotAttribute(c *rdsCall) (any, *rdsError) {
 	if e != nil {
 		return nil, e
 	}
-	var sn rdsSnapshot
-	if e := s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
-		got, e := s.ownSnapshot(d, f.get("DBSnapshotIdentifier"))
-		if e == nil {
-			sn = *got
-		}
-		return false, e
-	}); e != nil {
+	sn, e := readOwn(s, f.get("DBSnapshotIdentifier"), s.ownSnapshot)
+	if e != nil {
 		return nil, e
 	}
 	if e := s.checkShareable(c, sn.ID, sn.Encrypted, sn.KMSKeyID, add); e != nil {
@@ -152,16 +146,9 @@ func (s *rdsService) copySnapshot(c *rdsCall) (any, *rdsError) {
 	if cross && sn.Encrypted && keyArg == "" {
 		return nil, rdsFault(codeInvalidParameter, "KmsKeyId is required to copy an encrypted snapshot shared from account %s", arnAccountOf(sn.Arn))
 	}
-	if keyArg != "" {
-		arn, _, e := s.resolveKey(c, keyArg)
-		if e != nil {
-			return nil, e
-		}
-		sn.KMSKeyID, sn.Encrypted = arn, true
-	}
-	tags := f.tags()
-	if f.bool("CopyTags") {
-		tags = append(slices.Clone(sn.Tags), tags...)
+	var tags []rdsTag
+	if sn.KMSKeyID, sn.Encrypted, tags, e = s.copyAs(c, keyArg, sn.KMSKeyID, sn.Encrypted, sn.Tags); e != nil {
+		return nil, e
 	}
 	var out snapshotResult
 	e = s.locked(func(d *rdsData, now time.Time) (bool, *rdsError) {
@@ -178,29 +165,65 @@ func (s *rdsService) copySnapshot(c *rdsCall) (any, *rdsError) {
 	return out, e
 }
 
+// copyAs is the key, encryption and tags of a copy of a snapshot under
+// key, encrypted and tags: under keyArg when given (a key of this
+// account), tagged with the request's tags, after the snapshot's with
+// CopyTags.
+func (s *rdsService) copyAs(c *rdsCall, keyArg, key string, encrypted bool, tags []rdsTag) (string, bool, []rdsTag, *rdsError) {
+	if keyArg != "" {
+		arn, _, e := s.resolveKey(c, keyArg)
+		if e != nil {
+			return "", false, nil, e
+		}
+		key, encrypted = arn, true
+	}
+	if c.form.bool("CopyTags") {
+		return key, encrypted, append(slices.Clone(tags), c.form.tags()...), nil
+	}
+	return key, encrypted, c.form.tags(), nil
+}
+
 // copySource finds the snapshot a copy starts from: the account's own, or
 // one a peer shares with it.
 func (s *rdsService) copySource(c *rdsCall, ref string) (sn rdsSnapshot, cross bool, e *rdsError) {
 	if acct, _, ok := parseSnapshotARN(ref); ok && acct != s.account {
-		list, e := s.sharedFrom(c, acct)
-		if e != nil {
-			return sn, true, e
+		sn, found, e := peerSnapshot(s, c, acct, rdsSharedPath, ref, func(sn *rdsSnapshot) string { return sn.Arn })
+		if e == nil && !found {
+			e = rdsNotFound(codeSnapshotNotFound, "DBSnapshot %s not found: account %s does not share it with account %s.", ref, acct, s.account)
 		}
-		for _, got := range list {
-			if got.Arn == ref {
-				return got, true, nil
-			}
-		}
-		return sn, true, rdsNotFound(codeSnapshotNotFound, "DBSnapshot %s not found: account %s does not share it with account %s.", ref, acct, s.account)
+		return sn, true, e
 	}
+	sn, e = readOwn(s, ref, s.ownSnapshot)
+	return sn, false, e
+}
+
+// readOwn is a copy of the account's snapshot (of T's kind) ref, found by
+// own.
+func readOwn[T any](s *rdsService, ref string, own func(*rdsData, string) (*T, *rdsError)) (sn T, e *rdsError) {
 	e = s.locked(func(d *rdsData, _ time.Time) (bool, *rdsError) {
-		got, e := s.ownSnapshot(d, ref)
+		got, e := own(d, ref)
 		if e == nil {
 			sn = *got
 		}
 		return false, e
 	})
-	return sn, false, e
+	return sn, e
+}
+
+// peerSnapshot is the snapshot (of T's kind) with ARN ref that peer
+// account acct, asked at path, shares with this account; found is false
+// when it shares none by that ARN.
+func peerSnapshot[T any](s *rdsService, c *rdsCall, acct, path, ref string, arn func(*T) string) (sn T, found bool, e *rdsError) {
+	list, e := peerShared[T](s, c, acct, path)
+	if e != nil {
+		return sn, false, e
+	}
+	for i := range list {
+		if arn(&list[i]) == ref {
+			return list[i], true, nil
+		}
+	}
+	return sn, false, nil
 }
 
 // sharedFrom asks peer account acct which snapshots it shares with this

@@ -47,7 +47,7 @@ func (s *rdsService) snapshotOf(in *rdsInstance, id string, now time.Time) *rdsS
 		Engine: in.Engine, EngineVersion: in.EngineVersion, Storage: in.Storage, StorageType: in.StorageType,
 		Port: in.Port, Encrypted: in.Encrypted, KMSKeyID: in.KMSKeyID, MasterUsername: in.MasterUsername,
 		DBName: in.DBName, ResourceID: in.ResourceID, InstanceCreated: in.Created, Original: now,
-		Created: now, Status: statusCreating, Until: now.Add(s.delays.snapshot)}
+		rdsLife: rdsLife{Created: now, Status: statusCreating, Until: now.Add(s.delays.snapshot)}}
 }
 
 // ownSnapshot finds one of the account's snapshots by identifier or ARN.

@@ -30,29 +30,27 @@ type rdsTag struct {
 
 // rdsInstance is one DB instance. The master password is never kept.
 type rdsInstance struct {
-	ID                 string    `json:"id"`
-	Class              string    `json:"class"`
-	Engine             string    `json:"engine"`
-	EngineVersion      string    `json:"engineVersion"`
-	Storage            int32     `json:"storage"`
-	StorageType        string    `json:"storageType"`
-	Encrypted          bool      `json:"encrypted"`
-	KMSKeyID           string    `json:"kmsKeyId,omitempty"` // a key ARN
-	SubnetGroup        string    `json:"subnetGroup,omitempty"`
-	ParameterGroup     string    `json:"parameterGroup"`
-	SecurityGroups     []string  `json:"securityGroups,omitempty"`
-	MasterUsername     string    `json:"masterUsername,omitempty"`
-	DBName             string    `json:"dbName,omitempty"`
-	Port               int32     `json:"port"`
-	MultiAZ            bool      `json:"multiAZ,omitempty"`
-	Public             bool      `json:"public,omitempty"`
-	DeletionProtection bool      `json:"deletionProtection,omitempty"`
-	BackupRetention    int32     `json:"backupRetention"`
-	Tags               []rdsTag  `json:"tags,omitempty"`
-	ResourceID         string    `json:"resourceId"`
-	Created            time.Time `json:"created"`
-	Status             string    `json:"status"`
-	Until              time.Time `json:"until"` // when creating or deleting ends
+	ID                 string   `json:"id"`
+	Class              string   `json:"class"`
+	Engine             string   `json:"engine"`
+	EngineVersion      string   `json:"engineVersion"`
+	Storage            int32    `json:"storage"`
+	StorageType        string   `json:"storageType"`
+	Encrypted          bool     `json:"encrypted"`
+	KMSKeyID           string   `json:"kmsKeyId,omitempty"` // a key ARN
+	SubnetGroup        string   `json:"subnetGroup,omitempty"`
+	ParameterGroup     string   `json:"parameterGroup"`
+	SecurityGroups     []string `json:"securityGroups,omitempty"`
+	MasterUsername     string   `json:"masterUsername,omitempty"`
+	DBName             string   `json:"dbName,omitempty"`
+	Port               int32    `json:"port"`
+	MultiAZ            bool     `json:"multiAZ,omitempty"`
+	Public             bool     `json:"public,omitempty"`
+	DeletionProtection bool     `json:"deletionProtection,omitempty"`
+	BackupRetention    int32    `json:"backupRetention"`
+	Tags               []rdsTag `json:"tags,omitempty"`
+	ResourceID         string   `json:"resourceId"`
+	rdsLife
 	// ClusterID names the Aurora cluster the instance is a member of, whose
 	// storage, key, subnet group and security groups it has.
 	ClusterID     string `json:"clusterId,omitempty"`
@@ -81,9 +79,7 @@ type rdsSnapshot struct {
 	Original        time.Time `json:"original"` // when the data was first snapshotted
 	Tags            []rdsTag  `json:"tags,omitempty"`
 	SharedWith      []string  `json:"sharedWith,omitempty"` // the restore attribute
-	Created         time.Time `json:"created"`
-	Status          string    `json:"status"`
-	Until           time.Time `json:"until"`
+	rdsLife
 }
 
 type rdsSubnetGroup struct {
@@ -174,34 +170,48 @@ func (d *rdsData) save(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// rdsLife is where a resource is in its life: created when, its status,
+// and until when AWS works on it (creating, copying, deleting). Snapshots
+// are deleted at once and so never settle into gone.
+type rdsLife struct {
+	Created time.Time `json:"created"`
+	Status  string    `json:"status"`
+	Until   time.Time `json:"until"`
+}
+
+func (l *rdsLife) life() *rdsLife { return l }
+
 // settle moves every resource whose wait is over to its next state:
 // creating becomes available, deleting becomes gone.
 func (d *rdsData) settle(now time.Time) {
-	d.settleClusters(now)
-	for id, in := range d.Instances {
-		if now.Before(in.Until) {
+	settle(d.Instances, now)
+	settle(d.Snapshots, now)
+	settle(d.Clusters, now)
+	settle(d.ClusterSnapshots, now)
+}
+
+// settle moves each resource of m whose wait is over to its next state.
+func settle[T interface{ life() *rdsLife }](m map[string]T, now time.Time) {
+	for id, r := range m {
+		l := r.life()
+		if now.Before(l.Until) {
 			continue
 		}
-		switch in.Status {
+		switch l.Status {
 		case statusCreating:
-			in.Status = statusAvailable
+			l.Status = statusAvailable
 		case statusDeleting:
-			delete(d.Instances, id)
-		}
-	}
-	for _, s := range d.Snapshots {
-		if s.Status == statusCreating && !now.Before(s.Until) {
-			s.Status = statusAvailable
+			delete(m, id)
 		}
 	}
 }
 
-// progress is how far along a snapshot's creation or copy is, in percent.
-func (s *rdsSnapshot) progress(now time.Time) int32 {
-	if s.Status != statusCreating {
+// progress is how far along a creation or copy is, in percent.
+func (l *rdsLife) progress(now time.Time) int32 {
+	if l.Status != statusCreating {
 		return 100
 	}
-	total, done := s.Until.Sub(s.Created), now.Sub(s.Created)
+	total, done := l.Until.Sub(l.Created), now.Sub(l.Created)
 	if total <= 0 {
 		return 100
 	}
@@ -209,6 +219,9 @@ func (s *rdsSnapshot) progress(now time.Time) int32 {
 }
 
 // sharedWith reports whether the restore attribute lets account restore s.
-func (s *rdsSnapshot) sharedWith(account string) bool {
-	return slices.Contains(s.SharedWith, account) || slices.Contains(s.SharedWith, "all")
+func (s *rdsSnapshot) sharedWith(account string) bool { return restores(s.SharedWith, account) }
+
+// restores reports whether a restore attribute lets account restore.
+func restores(shared []string, account string) bool {
+	return slices.Contains(shared, account) || slices.Contains(shared, "all")
 }

@@ -120,17 +120,26 @@ func startRDSAccount(t *testing.T, account, dir string, clock *testClock, peers 
 	return a
 }
 
+// startRDSPair starts the old account 111111111111 and the new one
+// 222222222222, peers of each other on one clock; dir is where the new
+// one keeps its state.
+func startRDSPair(t *testing.T) (old, nu *rdsAccount, clock *testClock, dir string) {
+	t.Helper()
+	clock = &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	peers := peerAccounts{}
+	old = startRDSAccount(t, "111111111111", t.TempDir(), clock, peers)
+	dir = t.TempDir()
+	nu = startRDSAccount(t, "222222222222", dir, clock, peerAccounts{"111111111111": old.url})
+	peers["222222222222"] = nu.url
+	return old, nu, clock, dir
+}
+
 // TestRDSFrontShareCopyRestore walks the clone of an encrypted instance
 // from one account to another through two fronts, as ferry's RDS step
 // does, checking each answer and fault as the SDK decodes it.
 func TestRDSFrontShareCopyRestore(t *testing.T) {
 	t.Parallel()
-	clock := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	peers := peerAccounts{}
-	old := startRDSAccount(t, "111111111111", t.TempDir(), clock, peers)
-	dir := t.TempDir()
-	nu := startRDSAccount(t, "222222222222", dir, clock, peerAccounts{"111111111111": old.url})
-	peers["222222222222"] = nu.url
+	old, nu, clock, dir := startRDSPair(t)
 	ctx := t.Context()
 
 	s := &seeder{account: "111111111111"}
