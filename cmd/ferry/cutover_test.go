@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -217,25 +218,8 @@ func TestCutoverCLI(t *testing.T) {
 // the stage interrupted where it was, the weights in AWS match the
 // journal, and nothing moves without the operator.
 func TestCutoverKilledDuringDwell(t *testing.T) {
-	sb := sandboxtest.Isolated(t)
-	f := newFerryProc(t, sb)
-	dns := newShopDNS(t, sb.AWS(t, "kops"))
-	dns.setTTL(t, 1)
-	if err := sb.SB.Config().SetWeb(t.Context(), sandboxtest.Side(t, "eks"), sandbox.WebSettings{}); err != nil {
-		t.Fatal(err)
-	}
-	planFile := cutoverPlan(t, sb, "10m")
-	if out, code := f.run("run", "preflight", "--yes", "--plan", planFile); code != 0 {
-		t.Fatalf("preflight: exit %d\n%s", code, out)
-	}
-	c := f.cmd(t.Context(), nil, "run", "cutover/orders-api/10", "--yes", "--plan", planFile)
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
+	f, dns, planFile, c, _ := dwellingStage(t)
 	waitUntil(t, 30*time.Second, "weights at 90/10", func() bool { return dns.weights(t) == cutover.ToTarget(10) })
-	waitUntil(t, 10*time.Second, "the 10% stage's marker journaled", func() bool {
-		return journalState(t, f, "cutover/orders-api/10").Marker != ""
-	})
 	time.Sleep(1500 * time.Millisecond) // a gate check or two into the dwell
 	_ = c.Process.Signal(syscall.SIGKILL)
 	_ = c.Wait()
@@ -266,25 +250,8 @@ func TestCutoverKilledDuringDwell(t *testing.T) {
 // to stop, which journals the stage as stopped at its request, and all
 // traffic is back on the source within seconds.
 func TestRollbackStopsADwellingFerry(t *testing.T) {
-	sb := sandboxtest.Isolated(t)
-	f := newFerryProc(t, sb)
-	dns := newShopDNS(t, sb.AWS(t, "kops"))
-	dns.setTTL(t, 1)
-	if err := sb.SB.Config().SetWeb(t.Context(), sandboxtest.Side(t, "eks"), sandbox.WebSettings{}); err != nil {
-		t.Fatal(err)
-	}
-	planFile := cutoverPlan(t, sb, "10m")
-	if out, code := f.run("run", "preflight", "--yes", "--plan", planFile); code != 0 {
-		t.Fatalf("preflight: exit %d\n%s", code, out)
-	}
+	f, dns, planFile, c, first := dwellingStage(t)
 	id := cutover.StepID("orders-api", 10)
-	c := f.cmd(t.Context(), nil, "run", id, "--yes", "--plan", planFile)
-	var first strings.Builder
-	c.Stdout, c.Stderr = &first, &first
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, 30*time.Second, "the 10% stage's marker journaled", func() bool { return journalState(t, f, id).Marker != "" })
 
 	start := time.Now()
 	out, code := f.run("rollback", "--yes", "--plan", planFile)
@@ -307,6 +274,33 @@ func TestRollbackStopsADwellingFerry(t *testing.T) {
 	if !stopped {
 		t.Errorf("the journal does not say who stopped the stage; the first ferry printed:\n%s", first.String())
 	}
+}
+
+// dwellingStage starts a ferry applying the 10% stage with a 10-minute
+// dwell on an isolated sandbox (the TTL at 1s, the EKS endpoint fixed)
+// and returns once the stage's marker is journaled: the weights moved.
+func dwellingStage(t *testing.T) (f *ferryProc, dns *shopDNS, planFile string, c *exec.Cmd, out *strings.Builder) {
+	t.Helper()
+	sb := sandboxtest.Isolated(t)
+	f = newFerryProc(t, sb)
+	dns = newShopDNS(t, sb.AWS(t, "kops"))
+	dns.setTTL(t, 1)
+	if err := sb.SB.Config().SetWeb(t.Context(), sandboxtest.Side(t, "eks"), sandbox.WebSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	planFile = cutoverPlan(t, sb, "10m")
+	if out, code := f.run("run", "preflight", "--yes", "--plan", planFile); code != 0 {
+		t.Fatalf("preflight: exit %d\n%s", code, out)
+	}
+	id := cutover.StepID("orders-api", 10)
+	c = f.cmd(t.Context(), nil, "run", id, "--yes", "--plan", planFile)
+	out = &strings.Builder{}
+	c.Stdout, c.Stderr = out, out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, "the 10% stage's marker journaled", func() bool { return journalState(t, f, id).Marker != "" })
+	return f, dns, planFile, c, out
 }
 
 func journalState(t *testing.T, f *ferryProc, id string) runbook.StepState {
