@@ -43,8 +43,10 @@ type stageAppliedMsg struct {
 // rollbackReadyMsg says the stage apply a rollback stopped has returned
 // (or there was none), so the stages to undo can be read.
 type rollbackReadyMsg struct {
-	screen uint64
-	snap   runbook.Snapshot
+	screen  uint64
+	snap    runbook.Snapshot
+	stopped string // who was asked to stop a stage applying elsewhere
+	stopErr error
 }
 
 // stageRolledBackMsg is one stage rollback's answer.
@@ -136,6 +138,7 @@ func (c *cutoverScreen) applied(msg stageAppliedMsg) tea.Cmd {
 // back, newest first, every stage that moved traffic.
 func (c *cutoverScreen) startRollback() tea.Cmd {
 	c.rolling, c.queue, c.rolled = true, nil, nil
+	elsewhere := c.stopApply == nil && applyingStage(c.rows()) >= 0
 	if c.stopApply != nil {
 		c.stopApply()
 	}
@@ -148,7 +151,14 @@ func (c *cutoverScreen) startRollback() tea.Cmd {
 				return nil
 			}
 		}
-		return rollbackReadyMsg{screen: screen, snap: rb.Snapshot()}
+		msg := rollbackReadyMsg{screen: screen}
+		if elsewhere {
+			// A stage applied by the runbook screen or another ferry: ask
+			// it to stop; the rollbacks wait for it to let go.
+			msg.stopped, msg.stopErr = rb.RequestStop(ctx, "the cockpit's cutover screen")
+		}
+		msg.snap = rb.Snapshot()
+		return msg
 	}
 }
 
@@ -159,6 +169,11 @@ func (c *cutoverScreen) rollbackReady(msg rollbackReadyMsg) tea.Cmd {
 	// and changes nothing then.
 	c.applying, c.stopApply, c.applyDone = "", nil, nil
 	c.snap = msg.snap
+	if msg.stopErr != nil {
+		c.rolling = false
+		return statusErr("could not ask the stage applying elsewhere to stop: " + msg.stopErr.Error() + "; ferry rollback from a shell asks too")
+	}
+	c.stopped = msg.stopped
 	c.queue = rollbackOrder(c.rows())
 	if len(c.queue) == 0 {
 		c.rolling = false
@@ -173,6 +188,9 @@ func (c *cutoverScreen) rollNext() tea.Cmd {
 	id, n := c.queue[0], len(c.rolled)+1
 	text := fmt.Sprintf("returning traffic to %s: rolling back the %s stage (%d of %d)…",
 		c.guard.src, pctName(c.rows(), id), n, n+len(c.queue)-1)
+	if c.stopped != "" && n == 1 {
+		text = fmt.Sprintf("asked %s to stop; ", c.stopped) + text
+	}
 	ctx, co, rb, screen := c.ctx, c.co, c.rb, c.id
 	return tea.Batch(status(text), func() tea.Msg {
 		err := rb.Rollback(ctx, id)

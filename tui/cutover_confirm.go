@@ -53,11 +53,8 @@ func (c *cutoverScreen) askRollback() tea.Cmd {
 		return statusErr("returning traffic to " + c.guard.src + " already: wait for it")
 	}
 	rows := c.rows()
-	if i := applyingStage(rows); i >= 0 && c.applying == "" {
-		return statusErr(fmt.Sprintf("%d%% is applying from the runbook screen or another ferry: u works once it ends", rows[i].Percent))
-	}
 	undo := rollbackOrder(rows)
-	if len(undo) == 0 && c.applying == "" {
+	if len(undo) == 0 && c.applying == "" && applyingStage(rows) < 0 {
 		return status("nothing to roll back: no stage has moved traffic since its last rollback; weights " +
 			label(weightsNow(c.status.Routers), "not read yet"))
 	}
@@ -138,9 +135,13 @@ func (c *cutoverScreen) consequence(q *cutoverQuestion) string {
 		}
 	default:
 		rows := c.rows()
+		inflight := c.applying
+		if i := applyingStage(rows); inflight == "" && i >= 0 {
+			inflight = rows[i].ID
+		}
 		var names []string
-		if c.applying != "" && !slices.Contains(q.undo, c.applying) {
-			names = append(names, pctName(rows, c.applying))
+		if inflight != "" && !slices.Contains(q.undo, inflight) {
+			names = append(names, pctName(rows, inflight))
 		}
 		for _, id := range q.undo {
 			names = append(names, pctName(rows, id))
@@ -148,6 +149,8 @@ func (c *cutoverScreen) consequence(q *cutoverQuestion) string {
 		what = fmt.Sprintf("This returns all of %s's traffic to %s: it ", svc, c.guard.src)
 		if c.applying != "" {
 			what += fmt.Sprintf("stops the %s stage in flight, then ", pctName(rows, c.applying))
+		} else if inflight != "" {
+			what += fmt.Sprintf("asks whoever applies the %s stage (the runbook screen or another ferry) to stop, then ", pctName(rows, inflight))
 		}
 		what += fmt.Sprintf("rolls back %s, newest first, putting each router back as it was", strings.Join(names, ", "))
 	}

@@ -320,3 +320,22 @@ func (f *fakeCutover) PlanRollback(_ context.Context, id string) (runbook.Change
 	return runbook.ChangeSet{Step: id, Changes: []runbook.Change{{Op: runbook.OpDelete, Kind: "Deployment", Name: id}},
 		Notes: []string{"objects that existed before are restored"}}, nil
 }
+
+// RequestStop stops a stage applying elsewhere, as the runner would: the
+// stage ends failed where it was, its undo kept.
+func (f *fakeCutover) RequestStop(_ context.Context, via string) (string, error) {
+	f.record("stop via " + via)
+	stopped := ""
+	f.edit(func(snap *runbook.Snapshot, _ *cutover.Status) {
+		for _, v := range snap.Steps {
+			if v.State == runbook.StateApplying {
+				stopped = "alice@laptop pid 7 (ferry)"
+				setStep(snap, v.ID, func(v *runbook.StepView) {
+					v.State, v.Outcome, v.Progress = runbook.StateFailed, runbook.OutcomeFailed, nil
+					v.Error = "stopped at the request of bob@desk pid 9 (ferry), " + via
+				})
+			}
+		}
+	})
+	return stopped, nil
+}

@@ -112,9 +112,8 @@ func (c *cutoverScreen) inFlightLines(rows []stageRow) []string {
 		then = fmt.Sprintf("then: %d%% waits for you (a)", rows[i+1].Percent)
 	}
 	if c.applying == "" {
-		// Started by the runbook screen: its apply is not this screen's
-		// to stop, so u waits for it.
-		return append(lines, c.wrapped(c.st.dim, "  started from the runbook screen (u works once it ends); "+then, 2)...)
+		// Started elsewhere: u asks whoever applies it to stop first.
+		return append(lines, c.wrapped(c.st.dim, "  started from the runbook screen or another ferry; "+then+"; u stops it and returns all traffic to "+c.guard.src, 2)...)
 	}
 	return append(lines, c.wrapped(c.st.dim, "  "+then+"; u returns all traffic to "+c.guard.src, 2)...)
 }

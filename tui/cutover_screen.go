@@ -57,6 +57,7 @@ type cutoverScreen struct {
 	rolling   bool               // returning all traffic to the source
 	queue     []string           // stages that rollback still undoes, newest first
 	rolled    []string           // stages it undid
+	stopped   string             // who the rollback asked to stop, "" for nobody
 	refreshed time.Time          // when the last refresh started
 	refresh   bool               // a refresh is running
 

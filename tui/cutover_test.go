@@ -210,21 +210,32 @@ func TestCutoverReadOnly(t *testing.T) {
 	}
 }
 
-// TestCutoverBusyElsewhere: a stage applying from the runbook screen
-// blocks both keys with a reason, and the refresh is not repeated.
+// TestCutoverBusyElsewhere: a stage applying from the runbook screen or
+// another ferry blocks a (with a reason); u asks whoever applies it to
+// stop, then rolls back, and the refresh is not repeated.
 func TestCutoverBusyElsewhere(t *testing.T) {
 	t.Parallel()
 	f := newFakeCutover()
 	f.edit(dwellingAt10)
 	m := newCutoverModel(t, 80, 24, f)
-	for _, k := range []string{"a", "u"} {
-		m = step(t, m, keys(k)...)
-		if !m.status.err || !strings.Contains(m.status.text, "runbook screen or another ferry") || coScreen(m).Capturing() {
-			t.Errorf("%s: status %q", k, m.status.text)
-		}
+	m = step(t, m, keys("a")...)
+	if !m.status.err || !strings.Contains(m.status.text, "runbook screen or another ferry") || coScreen(m).Capturing() {
+		t.Errorf("a: status %q", m.status.text)
 	}
 	if len(f.Calls()) > 0 {
-		t.Errorf("calls %q", f.Calls())
+		t.Errorf("a called %q", f.Calls())
+	}
+	m = step(t, m, keys("u")...)
+	if !coScreen(m).Capturing() {
+		t.Fatalf("u did not ask; status %q", m.status.text)
+	}
+	m = step(t, m, keys("y", "enter")...)
+	want := []string{"stop via the cockpit's cutover screen", "undo cutover/orders-api/10"}
+	if got := f.Calls(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	if got := m.status.text; got != "rolled back 10%: weights 100/0, all traffic on KOPS" {
+		t.Errorf("status %q", got)
 	}
 }
 

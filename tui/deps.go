@@ -54,6 +54,11 @@ type Runbook interface {
 	// PlanRollback says what rolling id back would delete or restore,
 	// for the rollback's confirmation.
 	PlanRollback(ctx context.Context, id string) (runbook.ChangeSet, error)
+	// RequestStop stops what keeps this ferry from changing the runbook:
+	// its own apply in flight, or the ferry holding the lock, asked to let
+	// go (the next change then waits for it). via says from where, for
+	// the journal; the answer is who was stopped, "" for nobody.
+	RequestStop(ctx context.Context, via string) (string, error)
 }
 
 // Cutover is the plan's traffic shift as the cutover screen shows it: the

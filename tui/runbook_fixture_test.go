@@ -174,3 +174,7 @@ func (f *fakeRunbook) PlanRollback(_ context.Context, id string) (runbook.Change
 	return runbook.ChangeSet{Step: id, Changes: []runbook.Change{{Op: runbook.OpDelete, Kind: "Deployment", Name: id}},
 		Notes: []string{"objects that existed before are restored"}}, nil
 }
+
+// RequestStop finds nothing in the way: the runbook screen's tests never
+// stop another ferry.
+func (f *fakeRunbook) RequestStop(context.Context, string) (string, error) { return "", nil }

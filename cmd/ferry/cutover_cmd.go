@@ -205,9 +205,6 @@ Exit codes: 0 all traffic is back on the source; 2 refused or failed.`,
 
 func runRollback(cmd *cobra.Command, o runOptions) error {
 	ctx := cmd.Context()
-	if !cmd.Flags().Changed("wait") {
-		o.wait = rollbackWait
-	}
 	rs, err := openRunbook(ctx, o.runbookFlags)
 	if err != nil {
 		return err
@@ -230,7 +227,7 @@ func runRollback(cmd *cobra.Command, o runOptions) error {
 	if err := confirmWrite(cmd, rs, o, "rollback", ids); err != nil {
 		return err
 	}
-	if err := stopHolder(ctx, cmd.ErrOrStderr(), rs.lock); err != nil {
+	if err := stopHolder(ctx, cmd.ErrOrStderr(), rs.runner); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -241,24 +238,16 @@ func runRollback(cmd *cobra.Command, o runOptions) error {
 	return printWeights(ctx, out, rs.cutover)
 }
 
-// rollbackWait is how long rollback waits for the runbook lock unless
-// --wait says: a ferry asked to stop lets go within seconds, a dead one's
-// lease goes stale within 30s.
-const rollbackWait = 45 * time.Second
-
-// stopHolder asks the ferry holding the runbook lock, if any, to stop
-// what it applies: traffic must not wait for another operator's dwell.
-func stopHolder(ctx context.Context, w io.Writer, lock *runbook.Lock) error {
-	if lock == nil {
-		return nil
-	}
-	held, err := lock.RequestStop(ctx, runbook.DefaultHolder()+", ferry rollback")
+// stopHolder asks whoever holds the runbook lock, if anyone, to stop what
+// it applies (the runner then waits for the lock): traffic must not wait
+// for another operator's dwell.
+func stopHolder(ctx context.Context, w io.Writer, r *runbook.Runner) error {
+	who, err := r.RequestStop(ctx, "ferry rollback")
 	if err != nil {
 		return err
 	}
-	if held != nil {
-		fmt.Fprintf(w, "%s holds the runbook lock (since %s); asked it to stop, waiting for it to let go\n",
-			held.Holder, held.Since.Local().Format("15:04:05"))
+	if who != "" {
+		fmt.Fprintf(w, "%s holds the runbook lock; asked it to stop, waiting for it to let go\n", who)
 	}
 	return nil
 }

@@ -46,7 +46,6 @@ type runbookSession struct {
 	*session
 	runner  *runbook.Runner
 	journal *runbook.Journal
-	lock    *runbook.Lock // nil when read-only
 }
 
 // openRunbook connects, builds the steps from the plan and the live
@@ -85,7 +84,7 @@ func openRunbook(ctx context.Context, f runbookFlags) (*runbookSession, error) {
 		j.Close()
 		return nil, err
 	}
-	return &runbookSession{session: s, runner: r, journal: j, lock: cfg.Lock}, nil
+	return &runbookSession{session: s, runner: r, journal: j}, nil
 }
 
 // buildSteps is the runbook the plan implies: preflight, one clone step

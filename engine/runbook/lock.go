@@ -148,7 +148,13 @@ func (l *Lock) Lease() string { return l.cfg.Namespace + "/" + l.cfg.Name }
 // let go. A stale lease (not renewed within its duration: its holder died)
 // is taken over, and Held.TookOver says from whom.
 func (l *Lock) Acquire(ctx context.Context) (*Held, error) {
-	deadline := time.Now().Add(l.cfg.Wait)
+	return l.AcquireWithin(ctx, l.cfg.Wait)
+}
+
+// AcquireWithin is Acquire waiting up to wait instead of the configured
+// Wait.
+func (l *Lock) AcquireWithin(ctx context.Context, wait time.Duration) (*Held, error) {
+	deadline := time.Now().Add(wait)
 	for {
 		h, err := l.try(ctx)
 		if err == nil {

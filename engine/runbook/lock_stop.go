@@ -74,3 +74,58 @@ func (h *Held) askedToStop(by string) {
 		close(h.stop)
 	}
 }
+
+// StopWait is how long a mutation waits for the lock after RequestStop
+// asked its holder to stop: a live ferry lets go within seconds, a dead
+// one's lease goes stale within its 30s.
+const StopWait = 45 * time.Second
+
+// RequestStop stops whatever keeps this runner from changing the runbook
+// now: its own apply in flight (a stage dwelling, started from another
+// screen) is cancelled, or the ferry holding the lock is asked to stop
+// (Lock.RequestStop), and the next mutation waits up to StopWait for it.
+// It returns who was stopped ("" when nothing was in the way). via says
+// from where the request comes ("ferry rollback"); the journal of the
+// stopped step names this ferry's holder and via.
+func (r *Runner) RequestStop(ctx context.Context, via string) (string, error) {
+	by := DefaultHolder()
+	if r.cfg.Lock != nil {
+		by = r.cfg.Lock.cfg.Holder
+	}
+	by += ", " + via
+	r.mu.Lock()
+	stop, id := r.stopOp, r.stopID
+	r.mu.Unlock()
+	if stop != nil {
+		stop(ErrStopRequested{By: by})
+		return "this ferry's " + id, nil
+	}
+	if r.cfg.Lock == nil {
+		return "", nil
+	}
+	h, err := r.cfg.Lock.RequestStop(ctx, by)
+	if err != nil || h == nil {
+		return "", err
+	}
+	r.mu.Lock()
+	r.stopAsked = time.Now()
+	r.mu.Unlock()
+	return h.Holder, nil
+}
+
+func (r *Runner) setStopOp(id string, cancel context.CancelCauseFunc) {
+	r.mu.Lock()
+	r.stopID, r.stopOp = id, cancel
+	r.mu.Unlock()
+}
+
+// lockWait is how long a mutation waits for the lock: the configured Wait,
+// or StopWait just after this runner asked the holder to stop.
+func (r *Runner) lockWait(l *Lock) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if time.Since(r.stopAsked) < StopWait {
+		return max(l.cfg.Wait, StopWait)
+	}
+	return l.cfg.Wait
+}

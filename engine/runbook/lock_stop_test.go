@@ -99,3 +99,60 @@ func TestRunnerStopsOnRequest(t *testing.T) {
 	}
 	_ = held.Release(t.Context())
 }
+
+// TestRunnerRequestStopOwnApply: a stage applied from another screen of
+// the same ferry is stopped, and the rollback queued behind it runs.
+func TestRunnerRequestStopOwnApply(t *testing.T) {
+	t.Parallel()
+	s := gated("cutover/x/10")
+	r := newRunner(t, Config{Lock: NewLock(fakeCluster(), "prod", LockConfig{})}, s)
+	done := make(chan error, 1)
+	go func() { done <- r.Apply(t.Context(), s.id) }()
+	<-s.reached
+	who, err := r.RequestStop(t.Context(), "ana (cutover screen)")
+	if err != nil || who != "this ferry's cutover/x/10" {
+		t.Fatalf("RequestStop = %q, %v", who, err)
+	}
+	var stop ErrStopRequested
+	if err := <-done; !errors.As(err, &stop) {
+		t.Fatalf("the apply ended with %v; want the stop request", err)
+	}
+	if err := r.Rollback(t.Context(), s.id); err != nil {
+		t.Fatalf("rollback after the stop: %v", err)
+	}
+	if who, err := r.RequestStop(t.Context(), "ana"); err != nil || who != "" {
+		t.Errorf("nothing in the way now, yet RequestStop = %q, %v", who, err)
+	}
+}
+
+// TestRunnerRequestStopOtherFerry: the second ferry asks the first to
+// stop, and its rollback waits for the lock instead of refusing at once.
+func TestRunnerRequestStopOtherFerry(t *testing.T) {
+	t.Parallel()
+	cluster := fakeCluster()
+	j := tempJournal(t)
+	s1, s2 := gated("cutover/x/10"), newFake("cutover/x/10")
+	lock1 := NewLock(cluster, "prod", LockConfig{Holder: "alice@box pid 1 (ferry)", Duration: time.Second, RenewEvery: 200 * time.Millisecond, StopPoll: 20 * time.Millisecond})
+	r1 := newRunner(t, Config{Journal: j, Lock: lock1}, s1)
+	j2, err := OpenJournal(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	r2 := newRunner(t, Config{Journal: j2, Lock: NewLock(cluster, "prod", LockConfig{Holder: "bob@box pid 2 (ferry)", Poll: 10 * time.Millisecond})}, s2)
+	done := make(chan error, 1)
+	go func() { done <- r1.Apply(t.Context(), s1.id) }()
+	<-s1.reached
+
+	who, err := r2.RequestStop(t.Context(), "bob (cutover screen)")
+	if err != nil || who != "alice@box pid 1 (ferry)" {
+		t.Fatalf("RequestStop = %q, %v; want alice asked", who, err)
+	}
+	if err := r2.Rollback(t.Context(), s2.id); err != nil {
+		t.Fatalf("the rollback did not wait for the stopped ferry: %v", err)
+	}
+	var stop ErrStopRequested
+	if err := <-done; !errors.As(err, &stop) || stop.By != "bob@box pid 2 (ferry), bob (cutover screen)" {
+		t.Errorf("alice's apply ended with %v; want bob's stop request", err)
+	}
+}

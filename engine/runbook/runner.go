@@ -41,16 +41,22 @@ type Runner struct {
 	byID  map[string]Step
 	ops   chan struct{} // a token: one mutation at a time in this process
 
-	mu      sync.Mutex
-	states  map[string]StepState // folded, not settled
-	seen    int                  // journal records folded from the file
-	live    []string             // runs whose open changes are not interrupted
-	plans   map[string]ChangeSet
-	busy    string // step this runner is applying or rolling back
-	damage  []Damage
-	events  []Event
-	dropped int
-	changed chan struct{}
+	mu     sync.Mutex
+	states map[string]StepState // folded, not settled
+	seen   int                  // journal records folded from the file
+	live   []string             // runs whose open changes are not interrupted
+	plans  map[string]ChangeSet
+	busy   string // step this runner is applying or rolling back
+	// stopOp cancels the apply in flight (nil when none); stopAsked is
+	// when RequestStop last asked another ferry to stop, whose lock the
+	// next mutation then waits for.
+	stopOp    context.CancelCauseFunc
+	stopID    string
+	stopAsked time.Time
+	damage    []Damage
+	events    []Event
+	dropped   int
+	changed   chan struct{}
 }
 
 // NewRunID returns a run id unique to this process: time, pid, random.

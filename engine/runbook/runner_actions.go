@@ -81,6 +81,12 @@ func (r *Runner) Apply(ctx context.Context, id string) error {
 		if err := r.depsReady(s); err != nil {
 			return err
 		}
+		// RequestStop may stop an apply (a stage's dwell); a rollback it
+		// would interrupt is the very thing it makes room for.
+		ctx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		r.setStopOp(id, stop)
+		defer r.setStopOp("", nil)
 		return r.change(ctx, s, ActionApply, note, func(rec Recorder) error { return s.Apply(ctx, rec) })
 	})
 }
@@ -219,7 +225,7 @@ func (r *Runner) mutate(ctx context.Context, id string, fn func(context.Context,
 	defer cancel(nil)
 	note := ""
 	if l := r.cfg.Lock; l != nil {
-		held, err := l.Acquire(ctx)
+		held, err := l.AcquireWithin(ctx, r.lockWait(l))
 		if err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
