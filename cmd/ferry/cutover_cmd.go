@@ -188,8 +188,8 @@ journaled with a marker. Asks like run does (--yes, --confirm NAME when protecte
 If another ferry is in the middle of a stage (a dwell can last many minutes) it holds
 the runbook lock: after your confirmation, rollback asks it to stop (it stops within a
 second or two, journals the stage as stopped at your request and leaves the weights to
-this rollback) and waits for the lock, --wait or 45s, enough for the lease of a ferry
-that died to go stale.
+this rollback) and waits for the lock: 45s (or --wait, if longer), enough for the
+lease of a ferry that died to go stale.
 
 Exit codes: 0 all traffic is back on the source; 2 refused or failed.`,
 		Example: `  ferry rollback
