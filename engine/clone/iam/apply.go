@@ -156,10 +156,7 @@ func (s *roleStep) applyPolicies(w *writer, sd sides) {
 			in := &iam.CreatePolicyVersionInput{PolicyArn: aws.String(want.arn), PolicyDocument: aws.String(want.doc), SetAsDefault: true}
 			w.do(undoRecord{Op: undoPolicyVersion, Policy: want.arn, Version: p.have.version},
 				"add a default version to managed policy "+want.arn+" (IAM keeps 5 versions: delete an old one if it refuses)",
-				func(ctx context.Context) error {
-					_, err := s.cfg.Target.CreatePolicyVersion(ctx, in)
-					return err
-				})
+				func(ctx context.Context) error { return s.createVersion(ctx, in) })
 		}
 	}
 }

@@ -2,13 +2,16 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The fake's managed policies and OIDC providers.
@@ -47,6 +50,11 @@ func (f *fakeIAM) CreatePolicyVersion(_ context.Context, in *iam.CreatePolicyVer
 	p.versions[v] = aws.ToString(in.PolicyDocument)
 	if in.SetAsDefault {
 		p.def = v
+	}
+	if f.loseVersionAnswers > 0 {
+		f.loseVersionAnswers--
+		return nil, &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+			Err: errors.New("the answer was lost after IAM wrote the version")}
 	}
 	return &iam.CreatePolicyVersionOutput{}, nil
 }

@@ -26,6 +26,9 @@ type fakeIAM struct {
 	policies  map[string]*fakePolicy // by ARN
 	providers map[string]string      // ARN -> URL
 	calls     clonetest.Calls
+	// loseVersionAnswers is how many CreatePolicyVersion calls write the
+	// version and then fail, as an answer lost to a 5xx would.
+	loseVersionAnswers int
 }
 
 type fakeRole struct {

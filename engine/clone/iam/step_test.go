@@ -243,6 +243,24 @@ func TestManagedPolicyNewVersion(t *testing.T) {
 	}
 }
 
+// TestManagedPolicyVersionOnce: an answer lost after IAM wrote the new
+// version is not retried into a second one.
+func TestManagedPolicyVersionOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.dst.addPolicy(newPol, accessDoc(newAcct))
+	f.dst.loseVersionAnswers = 1
+	rec := &recorder{}
+	must(t, f.step.Apply(t.Context(), rec))
+	if p := f.dst.policies[newPol]; len(p.versions) != 2 || p.def != "v2" || !sameDoc(p.versions["v2"], readDoc(newAcct)) {
+		t.Errorf("policy after an apply whose answer was lost: default %s, %d versions; want v2 of 2", p.def, len(p.versions))
+	}
+	must(t, f.step.Rollback(t.Context(), rec.Undo(), &recorder{}))
+	if p := f.dst.policies[newPol]; p == nil || p.def != "v1" || len(p.versions) != 1 {
+		t.Errorf("policy after rollback: %+v", p)
+	}
+}
+
 // TestProviderKeptWhileTrusted: rollback leaves an OIDC provider it created
 // when another role trusts it, and says so.
 func TestProviderKeptWhileTrusted(t *testing.T) {
