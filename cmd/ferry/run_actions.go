@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
@@ -43,7 +44,9 @@ func printChecks(w io.Writer, id string, checks []runbook.Check) bool {
 		if !c.OK {
 			mark, ok = "FAIL", false
 		}
-		fmt.Fprintf(w, "  %-4s %s: %s\n", mark, c.Name, c.Evidence)
+		// Evidence of several lines (one per member, per record) stays
+		// under its check.
+		fmt.Fprintf(w, "  %-4s %s: %s\n", mark, c.Name, strings.ReplaceAll(strings.TrimRight(c.Evidence, "\n"), "\n", "\n       "))
 	}
 	return ok
 }
