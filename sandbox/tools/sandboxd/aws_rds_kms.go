@@ -93,10 +93,21 @@ func awsManaged(aliases []string) bool {
 // resolveKey finds the key a KmsKeyId names (key id, key ARN, alias name
 // or alias ARN) and says whether AWS manages it. A key the account cannot
 // find is RDS's KMSKeyNotAccessibleFault.
+// The account's AWS-managed aws/rds key is made on first use, as AWS
+// does: a copy into a new account may name it before anything there used it.
 func (s *rdsService) resolveKey(c *rdsCall, id string) (arn string, managed bool, e *rdsError) {
 	if i := strings.Index(id, ":alias/"); strings.HasPrefix(id, "arn:") && i >= 0 {
 		id = id[i+1:]
 	}
+	if id == defaultRDSKeyAlias {
+		arn, e := s.defaultKey(c)
+		return arn, true, e
+	}
+	return s.lookupKey(c, id)
+}
+
+// lookupKey is resolveKey for a key that must exist already.
+func (s *rdsService) lookupKey(c *rdsCall, id string) (arn string, managed bool, e *rdsError) {
 	var out struct {
 		KeyMetadata kmsKeyMetadata `json:"KeyMetadata"`
 	}
@@ -131,7 +142,7 @@ func (s *rdsService) storageKey(c *rdsCall, encrypted bool, keyArg string) (stri
 func (s *rdsService) defaultKey(c *rdsCall) (string, *rdsError) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
-	arn, _, e := s.resolveKey(c, defaultRDSKeyAlias)
+	arn, _, e := s.lookupKey(c, defaultRDSKeyAlias)
 	if e == nil {
 		return arn, nil
 	}

@@ -345,3 +345,23 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestRDSDefaultKeyOnFirstUse: an account that never used RDS encryption
+// still answers for alias/aws/rds, by making the AWS-managed key then, as
+// AWS does; a copy into it may name the key by alias or alias ARN.
+func TestRDSDefaultKeyOnFirstUse(t *testing.T) {
+	t.Parallel()
+	_, nu, _, _ := startRDSPair(t)
+	s, c := nu.svc, &rdsCall{ctx: t.Context(), next: nu.kms}
+	first, managed, e := s.resolveKey(c, "alias/aws/rds")
+	if e != nil || !managed || !strings.Contains(first, ":222222222222:key/") {
+		t.Fatalf("alias/aws/rds in a fresh account: %s managed=%v, %v", first, managed, e)
+	}
+	again, _, e := s.resolveKey(c, "arn:aws:kms:us-east-1:222222222222:alias/aws/rds")
+	if e != nil || again != first {
+		t.Errorf("by alias ARN: %s, %v; want the same key %s", again, e, first)
+	}
+	if _, _, e := s.resolveKey(c, "alias/never-made"); e == nil {
+		t.Error("an unknown alias resolved")
+	}
+}
