@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,6 +176,15 @@ func (c *cutoverScreen) rollbackReady(msg rollbackReadyMsg) tea.Cmd {
 	}
 	c.stopped = msg.stopped
 	c.queue = rollbackOrder(c.rows())
+	if msg.stopped != "" {
+		// The stage asked to stop may still read as applying: its ferry
+		// journals the stop a moment later. Its rollback waits for that
+		// (the runner waits for the lock and rereads the journal), so it
+		// goes first.
+		if i := applyingStage(c.rows()); i >= 0 && !slices.Contains(c.queue, c.rows()[i].ID) {
+			c.queue = append([]string{c.rows()[i].ID}, c.queue...)
+		}
+	}
 	if len(c.queue) == 0 {
 		c.rolling = false
 		return status("nothing to roll back: no stage has moved traffic since its last rollback; weights " +

@@ -321,21 +321,13 @@ func (f *fakeCutover) PlanRollback(_ context.Context, id string) (runbook.Change
 		Notes: []string{"objects that existed before are restored"}}, nil
 }
 
-// RequestStop stops a stage applying elsewhere, as the runner would: the
-// stage ends failed where it was, its undo kept.
+// RequestStop asks whoever applies a stage elsewhere to stop, as the
+// runner would: it answers who, and the stage still reads as applying
+// until that ferry journals the stop, later.
 func (f *fakeCutover) RequestStop(_ context.Context, via string) (string, error) {
 	f.record("stop via " + via)
-	stopped := ""
-	f.edit(func(snap *runbook.Snapshot, _ *cutover.Status) {
-		for _, v := range snap.Steps {
-			if v.State == runbook.StateApplying {
-				stopped = "alice@laptop pid 7 (ferry)"
-				setStep(snap, v.ID, func(v *runbook.StepView) {
-					v.State, v.Outcome, v.Progress = runbook.StateFailed, runbook.OutcomeFailed, nil
-					v.Error = "stopped at the request of bob@desk pid 9 (ferry), " + via
-				})
-			}
-		}
-	})
-	return stopped, nil
+	if slices.ContainsFunc(f.Snapshot().Steps, func(v runbook.StepView) bool { return v.State == runbook.StateApplying }) {
+		return "alice@laptop pid 7 (ferry)", nil
+	}
+	return "", nil
 }
