@@ -1,7 +1,7 @@
 package logs
 
 import (
-	"bufio"
+	"io"
 	"strings"
 	"testing"
 )
@@ -55,10 +55,45 @@ func TestParseFieldsBounded(t *testing.T) {
 	}
 }
 
+// Lines longer than the read buffer and up to MaxLineBytes come whole;
+// longer ones are cut at MaxLineBytes and marked, and the next line is
+// intact after each.
+func TestReadLineLongerThanBuffer(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{readBufBytes - 1, readBufBytes, readBufBytes + 1, 3*readBufBytes + 7, MaxLineBytes - 1, MaxLineBytes} {
+		text := strings.Repeat("x", n-1) + "y"
+		for _, eol := range []string{"\n", "\r\n"} {
+			br := newLineReader(strings.NewReader(text + eol + "next" + eol))
+			got, err := readLine(br)
+			if err != nil || string(got) != text {
+				t.Fatalf("%d-byte line ending %q: got %d bytes ending %q, %v; want it whole", n, eol, len(got), got[max(0, len(got)-8):], err)
+			}
+			if next, _ := readLine(br); string(next) != "next" {
+				t.Fatalf("after a %d-byte line: %q, want next", n, next)
+			}
+		}
+	}
+	for _, n := range []int{MaxLineBytes + 1, MaxLineBytes + readBufBytes, 3 * MaxLineBytes} {
+		br := newLineReader(strings.NewReader(strings.Repeat("z", n) + "\nnext\n"))
+		got, err := readLine(br)
+		if err != nil || string(got) != strings.Repeat("z", MaxLineBytes)+truncateMarker {
+			t.Fatalf("%d-byte line: got %d bytes, %v; want %d and the marker", n, len(got), err, MaxLineBytes)
+		}
+		if next, _ := readLine(br); string(next) != "next" {
+			t.Fatalf("after a %d-byte line: %q, want next", n, next)
+		}
+	}
+	// A last line with no newline, longer than the buffer, still arrives.
+	br := newLineReader(strings.NewReader(strings.Repeat("t", 2*readBufBytes)))
+	if got, err := readLine(br); len(got) != 2*readBufBytes || err != io.EOF {
+		t.Fatalf("unterminated last line: %d bytes, %v", len(got), err)
+	}
+}
+
 func TestReadLineHuge(t *testing.T) {
 	t.Parallel()
 	huge := "2026-01-01T00:00:00.000000001Z " + `{"msg":"` + strings.Repeat("A", 5<<20) + `"}`
-	br := bufio.NewReaderSize(strings.NewReader(huge+"\nnext\n"), MaxLineBytes)
+	br := newLineReader(strings.NewReader(huge + "\nnext\n"))
 	got, err := readLine(br)
 	if err != nil {
 		t.Fatal(err)

@@ -154,7 +154,7 @@ func (s *stream) options() *corev1.PodLogOptions {
 // read delivers lines until the body ends. The ring never blocks, so a
 // slow reader of the ring never slows this loop.
 func (s *stream) read(r io.Reader) (int, error) {
-	br := bufio.NewReaderSize(r, MaxLineBytes)
+	br := newLineReader(r)
 	lp := &lineParser{fields: s.side.fields}
 	n := 0
 	for {
@@ -173,6 +173,14 @@ func (s *stream) read(r io.Reader) (int, error) {
 	}
 }
 
+// readBufBytes is a stream's read buffer. Lines are short, and with up to
+// --max-log-requests streams a cluster, a buffer of MaxLineBytes each would
+// hold megabytes for nothing: the rare longer line is put together in its
+// own slice instead.
+const readBufBytes = 8 << 10
+
+func newLineReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, readBufBytes) }
+
 // readLine returns one line without its newline, cut at MaxLineBytes with a
 // marker; the rest of an overlong line is read and thrown away, so memory
 // stays bounded whatever the container prints.
@@ -181,11 +189,23 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	if !errors.Is(err, bufio.ErrBufferFull) {
 		return trimEOL(chunk), err
 	}
-	line := append(make([]byte, 0, len(chunk)+len(truncateMarker)), chunk...)
+	line := append(make([]byte, 0, 2*len(chunk)), chunk...)
 	for errors.Is(err, bufio.ErrBufferFull) {
-		_, err = br.ReadSlice('\n')
+		chunk, err = br.ReadSlice('\n')
+		text := len(chunk)
+		if err == nil {
+			text = len(trimEOL(chunk))
+		}
+		if room := MaxLineBytes - len(line); text > room {
+			line = append(line, chunk[:room]...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			return append(line, truncateMarker...), err
+		}
+		line = append(line, chunk...)
 	}
-	return append(line, truncateMarker...), err
+	return trimEOL(line), err
 }
 
 func trimEOL(b []byte) []byte {
