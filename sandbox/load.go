@@ -46,6 +46,7 @@ const (
 // Apply creates the namespace, enough load nodes and the Deployments (those
 // that exist are kept), then waits until every load pod runs and every
 // Deployment is available. Applying to a loaded namespace changes nothing.
+// The load nodes are shared: other namespaces' loads count towards them.
 func (l Load) Apply(ctx context.Context, cs kubernetes.Interface, side Side, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -53,7 +54,11 @@ func (l Load) Apply(ctx context.Context, cs kubernetes.Interface, side Side, tim
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("load %s: create namespace %s: %w", side.Name, l.Namespace, err)
 	}
-	for i := range (l.Deployments + loadPodsPerNode - 1) / loadPodsPerNode {
+	others, err := l.otherLoads(ctx, cs)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", side.Name, err)
+	}
+	for i := range (others + l.Deployments + loadPodsPerNode - 1) / loadPodsPerNode {
 		if err := ensureLoadNode(ctx, cs, i); err != nil {
 			return fmt.Errorf("load %s: %w", side.Name, err)
 		}
@@ -62,6 +67,21 @@ func (l Load) Apply(ctx context.Context, cs kubernetes.Interface, side Side, tim
 		return fmt.Errorf("load %s: %w", side.Name, err)
 	}
 	return l.waitRunning(ctx, cs, side)
+}
+
+// otherLoads counts the load pods other namespaces' loads ask for.
+func (l Load) otherLoads(ctx context.Context, cs kubernetes.Interface) (int, error) {
+	deps, err := cs.AppsV1().Deployments("").List(ctx, metav1.ListOptions{LabelSelector: LoadNodeLabel + "=true"})
+	if err != nil {
+		return 0, fmt.Errorf("list the loads already there: %w", err)
+	}
+	n := 0
+	for _, d := range deps.Items {
+		if d.Namespace != l.Namespace && d.Spec.Replicas != nil {
+			n += int(*d.Spec.Replicas)
+		}
+	}
+	return n, nil
 }
 
 // create sends the Deployments through a bounded pool of workers.

@@ -3,11 +3,13 @@ package sandbox_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
@@ -48,8 +50,8 @@ func TestLoadRunsAndUnloads(t *testing.T) {
 	}
 	wantImage := "222222222222.dkr.ecr.us-east-1.amazonaws.com/load-0000:1.0.0"
 	for _, p := range pods.Items {
-		if p.Spec.NodeName != sandbox.LoadNodeName(0) {
-			t.Errorf("pod %s on node %q, want the load node %s", p.Name, p.Spec.NodeName, sandbox.LoadNodeName(0))
+		if !strings.HasPrefix(p.Spec.NodeName, "ferry-load-") {
+			t.Errorf("pod %s on node %q, want a load node", p.Name, p.Spec.NodeName)
 		}
 		if p.Labels["app"] == "load-0000" && p.Spec.Containers[0].Image != wantImage {
 			t.Errorf("pod %s runs %s, want %s", p.Name, p.Spec.Containers[0].Image, wantImage)
@@ -63,7 +65,52 @@ func TestLoadRunsAndUnloads(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Get(t.Context(), l.Namespace, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("namespace %s after Unload: %v, want not found", l.Namespace, err)
 	}
-	if _, err := cs.CoreV1().Nodes().Get(t.Context(), sandbox.LoadNodeName(0), metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-		t.Errorf("load node after Unload: %v, want not found", err)
+	assertNoIdleLoadNode(t, cs)
+}
+
+// assertNoIdleLoadNode: every load node left runs a pod (another load's).
+func assertNoIdleLoadNode(t *testing.T, cs kubernetes.Interface) {
+	t.Helper()
+	nodes, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: sandbox.LoadNodeLabel})
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, n := range nodes.Items {
+		pods, err := cs.CoreV1().Pods("").List(t.Context(), metav1.ListOptions{FieldSelector: "spec.nodeName=" + n.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) == 0 {
+			t.Errorf("load node %s left behind with no pod on it", n.Name)
+		}
+	}
+}
+
+// TestLoadsShareNodes: a second namespace's load on top of one that fills
+// a load node (110 pods) gets a node of its own instead of waiting for
+// room that never comes.
+func TestLoadsShareNodes(t *testing.T) {
+	env := sandboxtest.Get(t)
+	side := sandboxtest.Side(t, "kops")
+	cs := env.Kube(t, side.Name)
+	stamp := time.Now().UnixNano() % 1_000_000_000
+	first := sandbox.Load{Namespace: fmt.Sprintf("load-a-%d", stamp), Deployments: 100}
+	second := sandbox.Load{Namespace: fmt.Sprintf("load-b-%d", stamp), Deployments: 11}
+	t.Cleanup(func() {
+		_ = second.Unload(context.Background(), cs, time.Minute)
+		_ = first.Unload(context.Background(), cs, time.Minute)
+	})
+	if err := first.Apply(t.Context(), cs, side, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Apply(t.Context(), cs, side, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Unload(t.Context(), cs, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Unload(t.Context(), cs, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	assertNoIdleLoadNode(t, cs)
 }
