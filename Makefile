@@ -3,8 +3,12 @@
 
 GO       ?= go
 BIN      := bin/ferry
+LOGSBIN  := bin/ferry-logs
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
+# ferry hands `ferry logs` over to the ferry-logs built with it (a binary
+# without the AWS clients, half the memory): both carry this stamp.
+HANDOFF  := -X github.com/ferry-dev/ferry/cmd/internal/handoff.Stamp=$(shell date +%s%N)
 GOFILES  := $(shell find . -name '*.go' -not -path './sandbox/tools/*' 2>/dev/null)
 
 .PHONY: build test demo sandbox-up sandbox-down sandbox-status bench lint clean
@@ -12,7 +16,8 @@ GOFILES  := $(shell find . -name '*.go' -not -path './sandbox/tools/*' 2>/dev/nu
 build: $(BIN)
 
 $(BIN): $(GOFILES) go.mod go.sum
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ferry
+	$(GO) build -tags ferrylogs -ldflags '$(LDFLAGS) $(HANDOFF)' -o $(LOGSBIN) ./cmd/ferry-logs
+	$(GO) build -ldflags '$(LDFLAGS) $(HANDOFF)' -o $(BIN) ./cmd/ferry
 
 # The sandbox's tests run against real servers: start the shared sandbox
 # first (building its binaries once, ~15 min cold), run everything with the

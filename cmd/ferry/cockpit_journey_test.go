@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/charmbracelet/x/vt"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/cluster"
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/plan"
@@ -97,11 +98,11 @@ func sandboxCockpit(t *testing.T) tui.Config {
 	for _, v := range env.SB.Env() {
 		t.Setenv(v.Name, v.Value) // the AWS profiles
 	}
-	src, err := cluster.Connect(ctx, sideConfig(p.Source, kc))
+	src, err := cluster.Connect(ctx, cli.SideConfig(p.Source, kc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst, err := cluster.Connect(ctx, sideConfig(p.Target, kc))
+	dst, err := cluster.Connect(ctx, cli.SideConfig(p.Target, kc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/cutover/alb"
 	"github.com/ferry-dev/ferry/engine/cutover/apigw"
@@ -94,7 +95,7 @@ func buildRouter(cfg aws.Config, pr plan.Router) (cutover.Router, error) {
 
 // buildGates are the gates the plan turns on for the cutover's service.
 func buildGates(ctx context.Context, s *session, c *plan.Cutover) ([]cutover.Gate, error) {
-	key := mapNamespaces(s.plan, []string{c.Namespace})[0] + "/" + c.Service
+	key := cli.MapNamespaces(s.plan, []string{c.Namespace})[0] + "/" + c.Service
 	var gates []cutover.Gate
 	if c.Gates.Probes {
 		var jobs []probeJob

@@ -99,7 +99,7 @@ func runCutoverStatus(cmd *cobra.Command, o cutoverOptions) error {
 		ok = ok && g.OK
 	}
 	if !ok {
-		return exitError{exitFindings}
+		return exitError{Code: exitFindings}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/rewrite"
 )
@@ -78,7 +79,7 @@ func runDiff(cmd *cobra.Command, o diffOptions, service string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(diffs)
 	}
-	return printDiffs(out, diffs, width, useColor(o.color, out), s.plan.Source.Label, s.plan.Target.Label)
+	return printDiffs(out, diffs, width, cli.UseColor(o.color, out), s.plan.Source.Label, s.plan.Target.Label)
 }
 
 // findPair resolves NAMESPACE/NAME or a unique NAME to a pair key.
@@ -108,23 +109,12 @@ func terminalWidth() int {
 	return 160
 }
 
-func useColor(mode string, w io.Writer) bool {
-	switch mode {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	f, ok := w.(*os.File)
-	return ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd()))
-}
-
 const (
-	ansiReset = "\x1b[0m"
-	ansiDim   = "\x1b[2m"
-	ansiRed   = "\x1b[31m"
-	ansiGreen = "\x1b[32m"
-	ansiBold  = "\x1b[1m"
+	ansiReset = cli.ANSIReset
+	ansiDim   = cli.ANSIDim
+	ansiRed   = cli.ANSIRed
+	ansiGreen = cli.ANSIGreen
+	ansiBold  = cli.ANSIBold
 )
 
 func printDiffs(w io.Writer, diffs []rewrite.ObjectDiff, width int, color bool, src, dst string) error {

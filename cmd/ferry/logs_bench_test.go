@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/ferry-dev/ferry/cmd/internal/handoff"
 	"github.com/ferry-dev/ferry/sandbox"
 	"github.com/ferry-dev/ferry/sandbox/sandboxtest"
 )
@@ -70,10 +71,7 @@ func BenchmarkLogs(b *testing.B) {
 	cfg := env.SB.Config()
 	loadLogBench(b, env)
 	bin := b.TempDir()
-	ferry := filepath.Join(bin, "ferry")
-	if out, err := exec.CommandContext(b.Context(), "go", "build", "-o", ferry, ".").CombinedOutput(); err != nil {
-		b.Fatalf("build ferry: %v\n%s", err, out)
-	}
+	ferry := buildPair(b, bin, fmt.Sprint(time.Now().UnixNano())) // as make build: ferry logs hands over to ferry-logs
 	stern := installStern(b, cfg.CacheDir)
 	childEnv := os.Environ()
 	for _, v := range env.SB.Env() {
@@ -90,22 +88,24 @@ func BenchmarkLogs(b *testing.B) {
 	readers := []*reader{
 		{label: "stern " + sternVersion + " (kops)", bin: stern, args: sternArgs, want: want},
 		{label: "ferry logs (kops)", bin: ferry, args: ferryArgs("source"), want: want},
+		{label: "  in ferry, no ferry-logs", bin: ferry, args: ferryArgs("source"), want: want, env: []string{handoff.EnvInProcess + "=1"}},
 		{label: "ferry logs (kops + eks)", bin: ferry, args: ferryArgs("both"), want: 2 * want},
 	}
-	var sternUp, ferryUp procRun
+	var sternUp, ferryUp, leanUp procRun
 	var delays []time.Duration
 	b.ResetTimer()
 	for range b.N {
 		for _, r := range readers {
-			r.lines = countRun(b, childEnv, r)
+			r.lines = countRun(b, append(slices.Clip(childEnv), r.env...), r)
 		}
 		for range logBenchRounds { // interleaved, so drift on the machine hits all alike
 			for _, r := range readers {
-				r.runs = append(r.runs, timedRun(b, childEnv, r.bin, r.args...))
+				r.runs = append(r.runs, timedRun(b, append(slices.Clip(childEnv), r.env...), r.bin, r.args...))
 			}
 		}
 		sternUp = timedRun(b, childEnv, stern, "--version")
 		ferryUp = timedRun(b, childEnv, ferry, "--help")
+		leanUp = timedRun(b, childEnv, ferry, "logs", "--help")
 		delays = followDelays(b, childEnv, ferry)
 	}
 	b.StopTimer()
@@ -116,7 +116,7 @@ func BenchmarkLogs(b *testing.B) {
 	b.ReportMetric(float64(sternR.maxRSS)/1024, "stern-MiB")
 	p50, p99 := percentile(delays, 50), percentile(delays, 99)
 	b.ReportMetric(float64(p99.Milliseconds()), "follow-p99-ms")
-	printLogBench(os.Stdout, readers, sternUp, ferryUp, p50, p99, len(delays))
+	printLogBench(os.Stdout, readers, sternUp, ferryUp, leanUp, p50, p99, len(delays))
 }
 
 // loadLogBench starts the pods on both clusters: logBenchPods with their
@@ -174,8 +174,9 @@ type reader struct {
 	label string
 	bin   string
 	args  []string
-	want  int64 // lines it must print
-	lines int64 // what the counting run printed
+	env   []string // besides the sandbox's
+	want  int64    // lines it must print
+	lines int64    // what the counting run printed
 	runs  []procRun
 }
 
@@ -252,6 +253,9 @@ func timedRun(b *testing.B, env []string, name string, args ...string) procRun {
 	// run straight after `go build` wrote it, maps 82 MiB before reading
 	// a line; read from disk, 54 MiB.
 	dropFromPageCache(b, name)
+	if lean := filepath.Join(filepath.Dir(name), "ferry-logs"); filepath.Base(name) == "ferry" {
+		dropFromPageCache(b, lean)
+	}
 	start := time.Now()
 	if err := run.Start(); err != nil {
 		b.Fatal(err)
@@ -376,7 +380,7 @@ func percentile(d []time.Duration, p int) time.Duration {
 	return s[min(len(s)-1, len(s)*p/100)]
 }
 
-func printLogBench(w io.Writer, readers []*reader, sternUp, ferryUp procRun, p50, p99 time.Duration, n int) {
+func printLogBench(w io.Writer, readers []*reader, sternUp, ferryUp, leanUp procRun, p50, p99 time.Duration, n int) {
 	fmt.Fprintf(w, "\nlogs: --no-follow drain, %d pods x %d lines, --max-log-requests %d, output to /dev/null; median of %d runs each\n",
 		logBenchPods, logBenchHistory, logBenchStreams, logBenchRounds)
 	fmt.Fprintf(w, "  %-28s %9s %8s %13s %9s %14s %17s %8s\n", "", "lines", "wall", "CPU s/Mlines", "peak RSS", "(lowest-highest)", "(anon / file)", "lines/s")
@@ -388,7 +392,8 @@ func printLogBench(w io.Writer, readers []*reader, sternUp, ferryUp procRun, p50
 	stern, ferry := readers[0].median(), readers[1].median()
 	fmt.Fprintf(w, "  ferry/stern: CPU per line %.2fx, peak RSS %.2fx, wall %.2fx (goal: <= 0.5, <= 0.5, <= 1)\n",
 		ferry.cpuPerMillion()/stern.cpuPerMillion(), float64(ferry.maxRSS)/float64(stern.maxRSS), ferry.wall.Seconds()/stern.wall.Seconds())
-	fmt.Fprintf(w, "  before reading a line: ferry --help %.0f MiB, stern --version %.0f MiB\n", inMiB(ferryUp.maxRSS), inMiB(sternUp.maxRSS))
+	fmt.Fprintf(w, "  before reading a line: ferry logs --help (in ferry-logs) %.0f MiB, ferry --help %.0f MiB, stern --version %.0f MiB\n",
+		inMiB(leanUp.maxRSS), inMiB(ferryUp.maxRSS), inMiB(sternUp.maxRSS))
 	fmt.Fprintf(w, "  peak RSS and CPU by %s; every run starts from its binary read from disk (evicted from the page cache)\n", gnuTime)
 	fmt.Fprintf(w, "logs: follow, %d pods a side at %d lines/s: delay from written to printed over %d lines: median %s, p99 %s (goal p99 < 1s)\n",
 		logFollowPods, logFollowRate, n, p50.Round(time.Millisecond), p99.Round(time.Millisecond))

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"syscall"
+
+	_ "github.com/ferry-dev/ferry/cmd/internal/handoff" // before any other initialiser: see the package
 )
 
 func main() {

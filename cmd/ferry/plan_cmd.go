@@ -9,6 +9,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/runbook"
 )
 
@@ -59,7 +60,7 @@ func runPlan(cmd *cobra.Command, o planOptions, ids []string) error {
 	}
 	var sets []runbook.ChangeSet
 	out := cmd.OutOrStdout()
-	color := useColor(o.color, out)
+	color := cli.UseColor(o.color, out)
 	for _, st := range steps {
 		state := rs.runner.State(st.ID()) // as the journal has it, before this plan
 		cs, err := rs.runner.Plan(cmd.Context(), st.ID())

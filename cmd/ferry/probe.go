@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/cluster"
 	"github.com/ferry-dev/ferry/engine/cutover"
 	"github.com/ferry-dev/ferry/engine/plan"
@@ -98,7 +99,7 @@ func runProbe(cmd *cobra.Command, o probeOptions, name string) error {
 	}
 	for _, r := range results {
 		if !r.OK {
-			return exitError{exitFindings}
+			return exitError{Code: exitFindings}
 		}
 	}
 	return nil
@@ -133,10 +134,10 @@ func connectForProbes(ctx context.Context, p *plan.Plan, svcs []plan.Service, f 
 	if !byPath {
 		return nil, nil, nil
 	}
-	if src, err = cluster.Connect(ctx, sideConfig(p.Source, f.kubeconfig)); err != nil {
+	if src, err = cluster.Connect(ctx, cli.SideConfig(p.Source, f.kubeconfig)); err != nil {
 		return nil, nil, err
 	}
-	dst, err = cluster.Connect(ctx, sideConfig(p.Target, f.kubeconfig))
+	dst, err = cluster.Connect(ctx, cli.SideConfig(p.Target, f.kubeconfig))
 	return src, dst, err
 }
 

@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ferry-dev/ferry/cmd/internal/logscli"
 )
 
 // version is set by the Makefile (-X main.version=...); a plain `go build`
@@ -61,7 +63,7 @@ Try it on the local sandbox (two real clusters, two emulated AWS accounts):
 	}
 	addCockpitFlags(root, &co)
 	root.SetVersionTemplate(fmt.Sprintf("ferry %s\n", versionString()))
-	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), newLogsCmd(),
+	root.AddCommand(newSandboxCmd(), newStatusCmd(), newDiffCmd(), newInitCmd(), logscli.NewCommand(logscli.Options{SoftMemoryLimit: 48 << 20}),
 		newPlanCmd(), newJournalCmd(), newProbeCmd(), newCutoverCmd(), newRollbackCmd())
 	root.AddCommand(newRunCmds()...)
 	return root

@@ -123,7 +123,7 @@ func runStepAction(cmd *cobra.Command, a stepAction, o runOptions, ids []string)
 		}
 	}
 	if failed {
-		return exitError{exitFindings}
+		return exitError{Code: exitFindings}
 	}
 	return nil
 }

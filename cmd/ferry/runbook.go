@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/clone"
 	"github.com/ferry-dev/ferry/engine/preflight"
 	"github.com/ferry-dev/ferry/engine/runbook"
@@ -129,7 +130,7 @@ func secretRedactor(ctx context.Context, s *session) (runbook.Redactor, error) {
 	for _, side := range []struct {
 		kube kubernetes.Interface
 		ns   []string
-	}{{s.source.Kube, s.plan.Namespaces}, {s.target.Kube, mapNamespaces(s.plan, s.plan.Namespaces)}} {
+	}{{s.source.Kube, s.plan.Namespaces}, {s.target.Kube, cli.MapNamespaces(s.plan, s.plan.Namespaces)}} {
 		for _, ns := range side.ns {
 			list, err := side.kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
 			if err != nil {

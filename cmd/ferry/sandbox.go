@@ -117,7 +117,7 @@ func newSandboxStatusCmd() *cobra.Command {
 				return err
 			}
 			if !st.Up() {
-				return exitError{code: 3}
+				return exitError{Code: 3}
 			}
 			return nil
 		},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/cluster"
 	"github.com/ferry-dev/ferry/engine/inventory"
 	"github.com/ferry-dev/ferry/engine/plan"
@@ -27,15 +28,6 @@ type connectFlags struct {
 	timeout    time.Duration
 }
 
-// sideConfig turns a plan side into a connection config.
-func sideConfig(s plan.Side, kubeconfig string) cluster.Config {
-	return cluster.Config{
-		Name: s.Label, Kubeconfig: kubeconfig,
-		Context: s.Kube.Context, EKSCluster: s.Kube.EKSCluster, EKSRegion: s.Kube.EKSRegion,
-		AWSProfile: s.AWS.Profile, AWSRegion: s.AWS.Region, Account: s.AWS.Account,
-	}
-}
-
 // openSession loads the plan, connects both sides and starts the inventory;
 // it returns once both sides have listed (or are known down). The inventory
 // runs until ctx ends.
@@ -45,10 +37,10 @@ func openSession(ctx context.Context, f connectFlags) (*session, error) {
 		return nil, usageError{err}
 	}
 	s := &session{plan: p}
-	if s.source, err = cluster.Connect(ctx, sideConfig(p.Source, f.kubeconfig)); err != nil {
+	if s.source, err = cluster.Connect(ctx, cli.SideConfig(p.Source, f.kubeconfig)); err != nil {
 		return nil, err
 	}
-	if s.target, err = cluster.Connect(ctx, sideConfig(p.Target, f.kubeconfig)); err != nil {
+	if s.target, err = cluster.Connect(ctx, cli.SideConfig(p.Target, f.kubeconfig)); err != nil {
 		return nil, err
 	}
 	s.inv = inventory.New(s.source.Kube, s.target.Kube, inventory.Config{

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/engine/inventory"
 )
 
@@ -55,9 +56,7 @@ Exit codes: 0 ok; 1 when --fail-on matched; 2 a usage, plan or connection error.
 }
 
 func addConnectFlags(cmd *cobra.Command, f *connectFlags) {
-	cmd.Flags().StringVar(&f.plan, "plan", "", "plan file (default: $FERRY_PLAN, else ./ferry.yaml)")
-	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "how long to wait for both clusters to list")
+	cli.AddConnectFlags(cmd, &f.plan, &f.kubeconfig, &f.timeout)
 }
 
 func runStatus(cmd *cobra.Command, o statusOptions) error {
@@ -93,7 +92,7 @@ func runStatus(cmd *cobra.Command, o statusOptions) error {
 		}
 	}
 	if failed(snap, o.failOn) {
-		return exitError{code: exitFindings}
+		return exitError{Code: exitFindings}
 	}
 	return nil
 }

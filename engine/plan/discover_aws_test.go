@@ -1,3 +1,5 @@
+//go:build !ferrylogs
+
 package plan
 
 import (

@@ -1,4 +1,4 @@
-package main
+package logscli
 
 import (
 	"fmt"
@@ -9,12 +9,16 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/logs"
 )
 
 // logsOptions are `ferry logs` flags, raw and then parsed (complete).
 type logsOptions struct {
-	connectFlags
+	plan       string
+	kubeconfig string
+	timeout    time.Duration
+	memLimit   int64 // the drain's soft memory limit, from Options
 	side       string
 	namespaces []string
 	selector   string
@@ -47,8 +51,19 @@ type logsOptions struct {
 	multiNamespace bool
 }
 
-func newLogsCmd() *cobra.Command {
-	o := logsOptions{}
+// Options are what the binary that carries `ferry logs` tunes.
+type Options struct {
+	// SoftMemoryLimit caps the Go heap of a drain of one cluster; both get
+	// 8 MiB more, and GOMEMLIMIT, when set, wins. What a drain holds is
+	// bounded (the ring and the merge window), so the limit keeps garbage
+	// from piling up between collections: set it some 24 MiB above what
+	// the binary holds before reading a line.
+	SoftMemoryLimit int64
+}
+
+// NewCommand is `ferry logs`, for ferry's root command and for ferry-logs.
+func NewCommand(opts Options) *cobra.Command {
+	o := logsOptions{memLimit: opts.SoftMemoryLimit}
 	cmd := &cobra.Command{
 		Use:   "logs SELECTOR",
 		Short: "Stream a service's container logs from both clusters at once, merged by time",
@@ -84,12 +99,12 @@ level, msg, text, fields). Ctrl-C stops cleanly after printing what was read.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.complete(cmd, args[0]); err != nil {
-				return usageError{err}
+				return err
 			}
 			return runLogs(cmd, o, args[0])
 		},
 	}
-	addConnectFlags(cmd, &o.connectFlags)
+	cli.AddConnectFlags(cmd, &o.plan, &o.kubeconfig, &o.timeout)
 	f := cmd.Flags()
 	f.StringVar(&o.side, "side", "both", "which cluster: source, target or both")
 	f.StringSliceVarP(&o.namespaces, "namespace", "n", nil, "namespaces on the source (mapped for the target); default: the plan's")
@@ -162,6 +177,6 @@ func (o *logsOptions) complete(cmd *cobra.Command, selector string) error {
 	if strings.TrimSpace(selector) == "" {
 		return fmt.Errorf("SELECTOR is empty: give a service name, KIND/NAME or a pod regex")
 	}
-	o.colorOn = o.output == "text" && useColor(o.color, cmd.OutOrStdout())
+	o.colorOn = o.output == "text" && cli.UseColor(o.color, cmd.OutOrStdout())
 	return nil
 }

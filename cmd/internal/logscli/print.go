@@ -1,4 +1,4 @@
-package main
+package logscli
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferry-dev/ferry/cmd/internal/cli"
 	"github.com/ferry-dev/ferry/logs"
 )
 
@@ -107,7 +108,7 @@ func (p *linePrinter) paint(b []byte, sgr, s string) []byte {
 	}
 	b = append(b, sgr...)
 	b = append(b, s...)
-	return append(b, ansiReset...)
+	return append(b, cli.ANSIReset...)
 }
 
 // text appends the message, error lines in red and highlight matches in
@@ -118,7 +119,7 @@ func (p *linePrinter) text(b []byte, l *logs.Line) []byte {
 	}
 	hl := p.filter.Highlights(*l)
 	if l.IsError() {
-		b = append(b, ansiRed...)
+		b = append(b, cli.ANSIRed...)
 	}
 	at := 0
 	for _, r := range hl {
@@ -130,13 +131,13 @@ func (p *linePrinter) text(b []byte, l *logs.Line) []byte {
 	}
 	b = append(b, l.Text[at:]...)
 	if l.IsError() {
-		b = append(b, ansiReset...)
+		b = append(b, cli.ANSIReset...)
 	}
 	return b
 }
 
-// jsonLine is the -o json shape: one object per line, stable keys.
-type jsonLine struct {
+// JSONLine is the -o json shape: one object per line, stable keys.
+type JSONLine struct {
 	Time      time.Time         `json:"time"`
 	Side      string            `json:"side"`
 	Namespace string            `json:"namespace"`
@@ -149,7 +150,7 @@ type jsonLine struct {
 }
 
 func (p *linePrinter) printJSON(l *logs.Line) error {
-	b, err := json.Marshal(jsonLine{Time: l.Time, Side: l.Side, Namespace: l.Namespace, Pod: l.Pod,
+	b, err := json.Marshal(JSONLine{Time: l.Time, Side: l.Side, Namespace: l.Namespace, Pod: l.Pod,
 		Container: l.Container, Level: l.Level, Msg: l.Msg, Text: l.Text, Fields: l.Fields})
 	if err != nil {
 		return err
