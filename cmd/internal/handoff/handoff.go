@@ -59,9 +59,7 @@ func Arrived() {
 	if stamp == "" || stamp == Stamp || from == "" {
 		return
 	}
-	env := append(os.Environ(), EnvInProcess+"=1")
-	if err := syscall.Exec(from, append([]string{from}, os.Args[1:]...), env); err != nil {
-		// The sender is gone: serve the command here rather than fail it.
-		return
-	}
+	// Exec returns only when it failed (the sender is gone): ferry-logs
+	// then serves the command rather than fail it.
+	_ = syscall.Exec(from, append([]string{from}, os.Args[1:]...), append(os.Environ(), EnvInProcess+"=1"))
 }
