@@ -198,10 +198,10 @@ func (o logsOptions) sideSelector(ctx context.Context, cs kubernetes.Interface, 
 			return sel, false, fmt.Errorf("SELECTOR %q: want NAME, NAMESPACE/NAME, KIND/NAME or a pod regex without '/'", selector)
 		}
 		sel.Namespaces = []string{kind} // NAMESPACE/NAME
-		return withOwnerAnyKind(ctx, cs, sel, name)
+		return withOwner(ctx, cs, sel, "", name)
 	}
 	if dnsName.MatchString(selector) {
-		if sel, isWorkload, err = withOwnerAnyKind(ctx, cs, sel, selector); err != nil || isWorkload {
+		if sel, isWorkload, err = withOwner(ctx, cs, sel, "", selector); err != nil || isWorkload {
 			return sel, isWorkload, err
 		}
 	}
@@ -213,27 +213,19 @@ func (o logsOptions) sideSelector(ctx context.Context, cs kubernetes.Interface, 
 	return sel, false, nil
 }
 
-// withOwnerAnyKind selects the pods of the Deployment, StatefulSet or
-// DaemonSet called name in the selector's namespaces, if there is one.
-func withOwnerAnyKind(ctx context.Context, cs kubernetes.Interface, sel logs.Selector, name string) (logs.Selector, bool, error) {
-	ns, kind, err := findWorkload(ctx, cs, sel.Namespaces, name)
-	if err != nil || kind == "" {
-		return sel, false, err
-	}
-	sel.Namespaces = []string{ns}
-	sel.Owner = &logs.Owner{Kind: kind, Name: name}
-	return sel, true, nil
-}
-
 // withOwner selects a workload's pods; found is false when the workload is
-// in none of the namespaces.
+// in none of the namespaces. An empty kind takes the Deployment,
+// StatefulSet or DaemonSet called name, whichever there is.
 func withOwner(ctx context.Context, cs kubernetes.Interface, sel logs.Selector, kind, name string) (logs.Selector, bool, error) {
-	if len(sel.Namespaces) != 1 {
+	if kind == "" || len(sel.Namespaces) != 1 {
 		ns, k, err := findWorkload(ctx, cs, sel.Namespaces, name)
 		if err != nil || k == "" {
 			return sel, false, err
 		}
 		sel.Namespaces = []string{ns}
+		if kind == "" {
+			kind = k
+		}
 	}
 	sel.Owner = &logs.Owner{Kind: kind, Name: name}
 	return sel, true, nil
