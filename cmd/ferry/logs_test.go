@@ -60,9 +60,19 @@ func TestLogsBothSidesMerged(t *testing.T) {
 	for _, v := range env.SB.Env() {
 		t.Setenv(v.Name, v.Value)
 	}
-	lines, stderr, err := jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "20")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
+	// A sandbox started moments ago may not have logged 20 lines a pod
+	// yet: read until it has (or the deadline), then judge the last read.
+	var lines []logscli.JSONLine
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(2 * time.Second) {
+		var stderr string
+		var err error
+		lines, stderr, err = jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "20")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		if len(lines) >= 80 || time.Now().After(deadline) {
+			break
+		}
 	}
 	perSide := map[string]int{}
 	pods := map[string]bool{}
@@ -81,7 +91,7 @@ func TestLogsBothSidesMerged(t *testing.T) {
 		t.Errorf("lines per side %v from pods %v; want 40 each from 2 pods a side", perSide, pods)
 	}
 
-	lines, _, err = jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "3", "--side", "target")
+	lines, _, err := jsonLines(t, t.Context(), "checkout-api", "--no-follow", "--tail", "3", "--side", "target")
 	if err != nil || len(lines) != 6 || lines[0].Side != "EKS" || lines[5].Side != "EKS" {
 		t.Errorf("--side target: %v, %d lines %+v", err, len(lines), lines)
 	}
